@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// The four functions a freestanding C++ compiler may call on its own (C++ [intro.compliance],
+// GCC's -ffreestanding contract). Only in the freestanding flavour; hosted builds use libc's.
+#include <cstddef>
+#include <cstdint>
+
+#include "hv/compiler.hpp"
+
+extern "C" {
+
+HV_NO_LIBCALL_LOOPS void *memcpy(void *dst, void const *src, size_t n)
+{
+    auto *d = static_cast<unsigned char *>(dst);
+    auto const *s = static_cast<unsigned char const *>(src);
+    for (size_t i = 0; i < n; ++i)
+        d[i] = s[i];
+    return dst;
+}
+
+HV_NO_LIBCALL_LOOPS void *memmove(void *dst, void const *src, size_t n)
+{
+    auto *d = static_cast<unsigned char *>(dst);
+    auto const *s = static_cast<unsigned char const *>(src);
+    if (reinterpret_cast<uintptr_t>(d) < reinterpret_cast<uintptr_t>(s)) {
+        for (size_t i = 0; i < n; ++i)
+            d[i] = s[i];
+    } else {
+        for (size_t i = n; i > 0; --i)
+            d[i - 1] = s[i - 1];
+    }
+    return dst;
+}
+
+HV_NO_LIBCALL_LOOPS void *memset(void *dst, int c, size_t n)
+{
+    auto *d = static_cast<unsigned char *>(dst);
+    for (size_t i = 0; i < n; ++i)
+        d[i] = static_cast<unsigned char>(c);
+    return dst;
+}
+
+int memcmp(void const *a, void const *b, size_t n)
+{
+    auto const *x = static_cast<unsigned char const *>(a);
+    auto const *y = static_cast<unsigned char const *>(b);
+    for (size_t i = 0; i < n; ++i)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+}
