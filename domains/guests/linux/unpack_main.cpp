@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bzimage.hpp"
+#include "hv/elf.hpp"
 
 int main(int argc, char **argv)
 {
@@ -25,6 +26,19 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "ward-bzimage-unpack: %s: %s\n", argv[1], elf.error().message.c_str());
         return 1;
     }
+    // The point of unpacking is the PVH entry: check it with the hypervisor's own ELF parser.
+    auto const image = hv::elf::parse(*elf);
+    if (!image) {
+        std::fprintf(stderr, "ward-bzimage-unpack: %s: vmlinux is not loadable: %s\n", argv[1],
+                     hv::elf::error_name(image.error()));
+        return 1;
+    }
+    auto const entry = hv::elf::pvh_entry(*image);
+    if (!entry) {
+        std::fprintf(stderr, "ward-bzimage-unpack: %s: %s\n", argv[1],
+                     hv::elf::error_name(entry.error()));
+        return 1;
+    }
     std::string const tmp = std::string{argv[2]} + ".tmp";
     {
         std::ofstream out{tmp, std::ios::binary | std::ios::trunc};
@@ -39,6 +53,8 @@ int main(int argc, char **argv)
         std::perror("ward-bzimage-unpack: rename");
         return 1;
     }
-    std::printf("ward-bzimage-unpack: %s -> %s (%zu bytes)\n", argv[1], argv[2], elf->size());
+    std::printf("ward-bzimage-unpack: %s -> %s (%zu bytes, PVH entry %#x, %#lx..%#lx)\n", argv[1],
+                argv[2], elf->size(), *entry, static_cast<unsigned long>(image->lowest_paddr()),
+                static_cast<unsigned long>(image->end_paddr()));
     return 0;
 }
