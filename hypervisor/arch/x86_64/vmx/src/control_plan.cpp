@@ -61,9 +61,10 @@ Result<uint32_t, Missing> pick_proc(Capabilities const &c)
     // MSR bitmap is used, and every port access exits (unconditional I/O exiting).
     uint32_t const required =
         proc::HLT_EXITING | proc::UNCONDITIONAL_IO_EXITING | proc::ACTIVATE_SECONDARY;
-    static constexpr Bit_reason reasons[] = {{proc::ACTIVATE_SECONDARY, Missing::SECONDARY_CONTROLS},
-                                             {proc::HLT_EXITING, Missing::HLT_EXIT},
-                                             {proc::UNCONDITIONAL_IO_EXITING, Missing::IO_EXIT}};
+    static constexpr Bit_reason reasons[] = {
+        {proc::ACTIVATE_SECONDARY, Missing::SECONDARY_CONTROLS},
+        {proc::HLT_EXITING, Missing::HLT_EXIT},
+        {proc::UNCONDITIONAL_IO_EXITING, Missing::IO_EXIT}};
     auto const r = adjust_controls(c.proc, {required, 0});
     if (!r)
         return unexpected(first_reason(r.error().bits, reasons, Missing::SECONDARY_CONTROLS));
@@ -74,13 +75,12 @@ Result<uint32_t, Missing> pick_proc(Capabilities const &c)
 
 Result<uint32_t, Missing> pick_proc2(Capabilities const &c)
 {
-    static constexpr Bit_reason reasons[] = {{proc2::ENABLE_EPT, Missing::EPT},
-                                             {proc2::UNRESTRICTED_GUEST,
-                                              Missing::UNRESTRICTED_GUEST}};
-    auto const r =
-        adjust_controls(c.proc2, {proc2::ENABLE_EPT | proc2::UNRESTRICTED_GUEST,
-                                  proc2::ENABLE_VPID | proc2::ENABLE_RDTSCP |
-                                      proc2::ENABLE_INVPCID});
+    static constexpr Bit_reason reasons[] = {
+        {proc2::ENABLE_EPT, Missing::EPT},
+        {proc2::UNRESTRICTED_GUEST, Missing::UNRESTRICTED_GUEST}};
+    auto const r = adjust_controls(
+        c.proc2, {proc2::ENABLE_EPT | proc2::UNRESTRICTED_GUEST,
+                  proc2::ENABLE_VPID | proc2::ENABLE_RDTSCP | proc2::ENABLE_INVPCID});
     if (!r)
         return unexpected(first_reason(r.error().bits, reasons, Missing::EPT));
     return *r;
@@ -93,9 +93,9 @@ Result<uint32_t, Missing> pick_exit(Capabilities const &c)
         {exit_ctl::SAVE_EFER | exit_ctl::LOAD_EFER, Missing::EFER_SWITCH}};
     // No acknowledge-interrupt-on-exit: the interrupt stays pending and the host takes it
     // through its IDT once it enables interrupts, as with SVM's INTR intercept.
-    auto const r = adjust_controls(c.exit, {exit_ctl::HOST_ADDRESS_SPACE_SIZE |
-                                                exit_ctl::SAVE_EFER | exit_ctl::LOAD_EFER,
-                                            exit_ctl::SAVE_PAT | exit_ctl::LOAD_PAT});
+    auto const r = adjust_controls(
+        c.exit, {exit_ctl::HOST_ADDRESS_SPACE_SIZE | exit_ctl::SAVE_EFER | exit_ctl::LOAD_EFER,
+                 exit_ctl::SAVE_PAT | exit_ctl::LOAD_PAT});
     if (!r)
         return unexpected(first_reason(r.error().bits, reasons, Missing::HOST_64BIT));
     return *r;

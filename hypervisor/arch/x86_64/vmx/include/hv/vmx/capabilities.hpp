@@ -16,12 +16,12 @@ namespace hv::vmx
 // IA32_VMX_BASIC (A.1).
 struct Vmx_basic
 {
-    uint32_t revision{};     // bits 30:0, written to the first word of VMXON and VMCS regions
-    uint32_t region_size{};  // bits 44:32, bytes to reserve for a VMXON or VMCS region
-    bool phys_addr_32{};     // bit 48: VMXON/VMCS/bitmap addresses limited to 32 bits
-    uint8_t memory_type{};   // bits 53:50: 6 = write-back
-    bool ins_outs_info{};    // bit 54: exit instruction information for INS/OUTS
-    bool true_controls{};    // bit 55: the TRUE_* control MSRs exist and take precedence
+    uint32_t revision{};    // bits 30:0, written to the first word of VMXON and VMCS regions
+    uint32_t region_size{}; // bits 44:32, bytes to reserve for a VMXON or VMCS region
+    bool phys_addr_32{};    // bit 48: VMXON/VMCS/bitmap addresses limited to 32 bits
+    uint8_t memory_type{};  // bits 53:50: 6 = write-back
+    bool ins_outs_info{};   // bit 54: exit instruction information for INS/OUTS
+    bool true_controls{};   // bit 55: the TRUE_* control MSRs exist and take precedence
 
     static constexpr Vmx_basic decode(uint64_t v)
     {
@@ -62,20 +62,20 @@ struct Vmx_misc
 // IA32_VMX_EPT_VPID_CAP (A.10).
 struct Ept_vpid_caps
 {
-    bool execute_only{};    // bit 0
-    bool walk_length_4{};   // bit 6
-    bool memtype_uc{};      // bit 8
-    bool memtype_wb{};      // bit 14
-    bool pde_2m{};          // bit 16
-    bool pdpte_1g{};        // bit 17
-    bool invept{};          // bit 20
-    bool accessed_dirty{};  // bit 21
-    bool invept_single{};   // bit 25
-    bool invept_all{};      // bit 26
-    bool invvpid{};         // bit 32
-    bool invvpid_address{}; // bit 40
-    bool invvpid_single{};  // bit 41
-    bool invvpid_all{};     // bit 42
+    bool execute_only{};                // bit 0
+    bool walk_length_4{};               // bit 6
+    bool memtype_uc{};                  // bit 8
+    bool memtype_wb{};                  // bit 14
+    bool pde_2m{};                      // bit 16
+    bool pdpte_1g{};                    // bit 17
+    bool invept{};                      // bit 20
+    bool accessed_dirty{};              // bit 21
+    bool invept_single{};               // bit 25
+    bool invept_all{};                  // bit 26
+    bool invvpid{};                     // bit 32
+    bool invvpid_address{};             // bit 40
+    bool invvpid_single{};              // bit 41
+    bool invvpid_all{};                 // bit 42
     bool invvpid_single_keep_globals{}; // bit 43
 
     static constexpr Ept_vpid_caps decode(uint64_t v)

@@ -15,21 +15,21 @@ namespace hv::vmx
 // Why this CPU cannot run Ward's VMX backend. describe() gives the boot message.
 enum class Missing : uint8_t
 {
-    VMCS_REGION_SIZE,       // VMX_BASIC region size is 0 or larger than one page
-    VMCS_MEMORY_TYPE,       // VMCS memory type is not write-back
-    SECONDARY_CONTROLS,     // no secondary processor-based controls
-    EPT,                    // no extended page tables
-    UNRESTRICTED_GUEST,     // PVH guests start with paging off
-    EPT_WALK_LENGTH_4,      // no 4-level EPT walk
-    EPT_WRITE_BACK,         // EPT structures cannot be write-back
-    INVEPT,                 // no INVEPT single-context or all-context
+    VMCS_REGION_SIZE,   // VMX_BASIC region size is 0 or larger than one page
+    VMCS_MEMORY_TYPE,   // VMCS memory type is not write-back
+    SECONDARY_CONTROLS, // no secondary processor-based controls
+    EPT,                // no extended page tables
+    UNRESTRICTED_GUEST, // PVH guests start with paging off
+    EPT_WALK_LENGTH_4,  // no 4-level EPT walk
+    EPT_WRITE_BACK,     // EPT structures cannot be write-back
+    INVEPT,             // no INVEPT single-context or all-context
     EXTERNAL_INTERRUPT_EXIT,
     HLT_EXIT,
     IO_EXIT,
-    HOST_64BIT,             // exit to a 64-bit host
-    EFER_SWITCH,            // save/load IA32_EFER on exit, load on entry
-    IA32E_GUEST,            // entry into a 64-bit guest
-    CR3_EXIT_CLEARABLE,     // CR3 load/store exiting cannot be turned off
+    HOST_64BIT,         // exit to a 64-bit host
+    EFER_SWITCH,        // save/load IA32_EFER on exit, load on entry
+    IA32E_GUEST,        // entry into a 64-bit guest
+    CR3_EXIT_CLEARABLE, // CR3 load/store exiting cannot be turned off
 };
 
 char const *describe(Missing m);

@@ -89,17 +89,20 @@ char const *exit_reason_name(Exit_reason r);
 // Exit qualification of an I/O instruction exit (table 28-5).
 struct Io_qualification
 {
-    uint8_t size;     // 1, 2 or 4 bytes
-    bool in;          // true for IN/INS, false for OUT/OUTS
-    bool string;      // INS/OUTS
-    bool rep;         // REP prefix
-    bool immediate;   // port given as an immediate operand
+    uint8_t size;   // 1, 2 or 4 bytes
+    bool in;        // true for IN/INS, false for OUT/OUTS
+    bool string;    // INS/OUTS
+    bool rep;       // REP prefix
+    bool immediate; // port given as an immediate operand
     uint16_t port;
 
     static constexpr Io_qualification decode(uint64_t q)
     {
-        return {static_cast<uint8_t>((q & 7) + 1), ((q >> 3) & 1) != 0, ((q >> 4) & 1) != 0,
-                ((q >> 5) & 1) != 0,              ((q >> 6) & 1) != 0,
+        return {static_cast<uint8_t>((q & 7) + 1),
+                ((q >> 3) & 1) != 0,
+                ((q >> 4) & 1) != 0,
+                ((q >> 5) & 1) != 0,
+                ((q >> 6) & 1) != 0,
                 static_cast<uint16_t>(q >> 16)};
     }
     // Sizes 1, 2 and 4 are the only encodings the CPU produces (0, 1, 3).
@@ -115,9 +118,9 @@ struct Ept_violation_qualification
     bool was_readable;
     bool was_writable;
     bool was_executable;
-    bool linear_valid;       // bit 7: GUEST_LINEAR_ADDRESS is valid
-    bool final_translation;  // bit 8: the access was to the final GPA, not a guest paging entry
-    bool nmi_unblocking;     // bit 12
+    bool linear_valid;      // bit 7: GUEST_LINEAR_ADDRESS is valid
+    bool final_translation; // bit 8: the access was to the final GPA, not a guest paging entry
+    bool nmi_unblocking;    // bit 12
 
     static constexpr Ept_violation_qualification decode(uint64_t q)
     {
@@ -125,10 +128,7 @@ struct Ept_violation_qualification
         return {bit(0), bit(1), bit(2), bit(3), bit(4), bit(5), bit(7), bit(8), bit(12)};
     }
     // True if the GPA had no mapping at all (a read, write or fetch to nothing).
-    constexpr bool not_present() const
-    {
-        return !was_readable && !was_writable && !was_executable;
-    }
+    constexpr bool not_present() const { return !was_readable && !was_writable && !was_executable; }
 };
 
 // VM-exit interruption information and IDT-vectoring information (25.9.2, 25.9.3).
