@@ -5,6 +5,7 @@
 #include "arch/vcpu_backend.hpp"
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/svm/svm_backend.hpp"
+#include "arch/x86_64/vmx/vmx_backend.hpp"
 #include "platform/log.hpp"
 
 namespace hv::arch
@@ -50,7 +51,7 @@ Result<Backend *, Error> select_backend(Page_provider &pages)
     if (cpu_has_vmx()) {
         // --- VMX branch (owned by the VMX backend) ---
         log("cpu: Intel VMX offered\n");
-        return unexpected(Error::BACKEND_NOT_BUILT);
+        return vmx::create_backend(pages);
         // --- end of VMX branch ---
     }
     return unexpected(Error::NO_VIRT_EXTENSION);

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// Per-CPU kernel state. Each CPU runs its own scheduler loop over the shared domain table; the
+// domain it runs is per-CPU (there is no global "current vCPU").
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "kernel/domain.hpp"
+
+namespace hv::kernel
+{
+
+struct Cpu_local
+{
+    unsigned index = 0;
+    uint32_t apic_id = 0;
+    Domain *current = nullptr;
+    std::atomic<bool> tick{false}; // set by the timer interrupt: the time slice is over
+    uint64_t ticks = 0;
+    size_t cursor = 0; // round-robin position in the domain table
+};
+
+Cpu_local &cpu_local(unsigned index);
+// The calling CPU's state (found by its local APIC id).
+Cpu_local &this_cpu();
+
+} // namespace hv::kernel

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+// The domain table, console output and domain teardown.
+#include "kernel/domain.hpp"
+
+#include "kernel/kernel.hpp"
+#include "kernel/memory.hpp"
+#include "platform/log.hpp"
+
+namespace hv::kernel
+{
+namespace
+{
+std::array<Domain, MAX_DOMAINS> table;
+}
+
+char const *state_name(Domain_state s)
+{
+    switch (s) {
+    case Domain_state::FREE: return "free";
+    case Domain_state::RUNNABLE: return "runnable";
+    case Domain_state::BLOCKED: return "blocked";
+    case Domain_state::PAUSED: return "paused";
+    case Domain_state::SHUTDOWN: return "shutdown";
+    }
+    return "?";
+}
+
+bool Domain::gpa_to_hpa(uint64_t gpa, uint64_t &hpa) const
+{
+    if (gpa >= mem_bytes)
+        return false;
+    hpa = chunks[gpa / CHUNK_BYTES] + gpa % CHUNK_BYTES;
+    return true;
+}
+
+std::array<Domain, MAX_DOMAINS> &domains()
+{
+    return table;
+}
+
+Domain *find_domain(uint16_t id)
+{
+    for (Domain &d : table)
+        if (d.state != Domain_state::FREE && d.id == id)
+            return &d;
+    return nullptr;
+}
+
+Domain *alloc_domain()
+{
+    for (size_t i = 0; i < table.size(); ++i) {
+        if (table[i].state == Domain_state::FREE) {
+            table[i] = Domain{};
+            table[i].id = static_cast<uint16_t>(i + 1); // 0 is reserved (Xen's DOMID 0)
+            return &table[i];
+        }
+    }
+    return nullptr;
+}
+
+void console_flush(Domain &d)
+{
+    if (d.line_len == 0)
+        return;
+    d.line[d.line_len] = '\0';
+    log("[%s] %s\n", d.name.c_str(), d.line.data());
+    d.line_len = 0;
+}
+
+void console_write(Domain &d, char const *bytes, size_t len)
+{
+    for (size_t i = 0; i < len; ++i) {
+        char c = bytes[i];
+        d.console_ring[d.console_written++ % CONSOLE_RING_BYTES] = c;
+        if (c == '\n') {
+            console_flush(d);
+            continue;
+        }
+        // The serial log gets printable ASCII only: a guest must not drive the terminal.
+        if (c == '\r')
+            continue;
+        if (c < 0x20 || c > 0x7e)
+            c = '?';
+        d.line[d.line_len++] = c;
+        if (d.line_len == CONSOLE_LINE_MAX)
+            console_flush(d);
+    }
+}
+
+void end_domain(Domain &d, bool destroyed, uint32_t reason, char const *note)
+{
+    if (!d.alive())
+        return;
+    console_flush(d);
+    d.state = Domain_state::SHUTDOWN;
+    d.destroyed = destroyed;
+    d.shutdown_reason = reason;
+    size_t i = 0;
+    for (; note[i] != '\0' && i + 1 < sizeof d.end_note; ++i)
+        d.end_note[i] = note[i];
+    d.end_note[i] = '\0';
+    if (d.vcpu != nullptr)
+        backend().destroy_vcpu(d.vcpu);
+    d.vcpu = nullptr;
+    if (d.space != nullptr)
+        backend().destroy_stage2(d.space);
+    d.space = nullptr;
+    for (size_t c = 0; c < d.chunk_count; ++c)
+        if (auto const r = frames().free(d.chunks[c], CHUNK_ORDER); !r)
+            log("ward: BUG: freeing memory of domain %u: %s\n", d.id,
+                Frame_allocator::error_name(r.error()));
+    (void)d.account.uncharge(d.account.used());
+    d.chunk_count = 0;
+}
+
+} // namespace hv::kernel

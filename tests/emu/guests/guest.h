@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* The tiny runtime of Ward's test guests: hypercalls through the Xen hypercall page, console
+ * output, numbers in hex and decimal (32-bit), the guest command line, result checks. */
+#ifndef WARD_TEST_GUEST_H
+#define WARD_TEST_GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ward/abi/xen.h"
+
+extern struct ward_hvm_start_info const *start_info;
+
+/* Hypercall number nr with up to five arguments (EBX, ECX, EDX, ESI, EDI). */
+long hypercall(unsigned nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5);
+
+void print(char const *s);  /* console_io write */
+void print_hex(uint64_t v); /* 0x... */
+void print_dec(uint32_t v);
+void println(char const *s);
+/* "check NAME ok" or "check NAME FAILED: got X want Y" */
+void check(char const *name, long got, long want);
+
+/* The value of key=... in the guest command line, copied into buf; 0 if absent. */
+int cmdline_value(char const *key, char *buf, size_t size);
+uint32_t cmdline_number(char const *key, uint32_t fallback);
+
+uint64_t rdtsc(void);
+void spin(uint32_t iterations);
+void shutdown(uint32_t reason); /* does not return */
+
+/* Each guest's main. */
+void guest_main(void);
+
+#endif
