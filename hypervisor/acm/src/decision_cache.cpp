@@ -2,8 +2,6 @@
 // Generation-stamped direct-mapped decision cache; see decision_cache.hpp.
 #include "hv/acm/decision_cache.hpp"
 
-#include <bit>
-
 namespace hv::acm
 {
 
@@ -23,10 +21,13 @@ Cache_slot *Decision_cache::slot(Op op, uint32_t a, uint32_t b)
     if (slots_.empty())
         return nullptr;
     uint64_t const key = (uint64_t{a} << 32 | b) ^ (uint64_t(op) << 61);
-    uint64_t h = key * 0x9e3779b97f4a7c15ull;
-    h ^= h >> 29;
+    // splitmix64's finaliser: every key bit reaches the low bits used as the index.
+    uint64_t h = key;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    h ^= h >> 31;
     size_t const n = slots_.size();
-    size_t const i = std::has_single_bit(n) ? (h & (n - 1)) : (h % n);
+    size_t const i = (n & (n - 1)) == 0 ? (h & (n - 1)) : (h % n);
     return &slots_[i];
 }
 
