@@ -26,13 +26,14 @@ void guest_main(void)
             hypercall(WARD_HC_SCHED_OP, WARD_SCHEDOP_YIELD, 0, 0, 0, 0);
         return;
     }
+    println("bench started");
     uint64_t t0 = rdtsc();
     for (uint32_t i = 0; i < n; ++i)
         hypercall(WARD_HC_XEN_VERSION, WARD_XENVER_VERSION, 0, 0, 0, 0);
     report("null_hypercall", rdtsc() - t0, n);
     t0 = rdtsc();
     for (uint32_t i = 0; i < n; ++i)
-        hypercall(WARD_HC_BENCH_NOP, 0, 0, 0, 0, 0);
+        raw_hypercall(WARD_HC_BENCH_NOP);
     report("bare_exit", rdtsc() - t0, n);
     t0 = rdtsc();
     for (uint32_t i = 0; i < n; ++i)

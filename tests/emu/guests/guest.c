@@ -28,6 +28,22 @@ static int prefix(char const *s, char const *p, size_t n)
     return 1;
 }
 
+static int amd_vendor = -1;
+
+long raw_hypercall(uint32_t nr)
+{
+    if (amd_vendor < 0) {
+        uint32_t a, b, c, d;
+        cpuid(0, &a, &b, &c, &d);
+        amd_vendor = b == 0x68747541; /* "Auth" */
+    }
+    if (amd_vendor)
+        __asm__ volatile("vmmcall" : "+a"(nr)::"memory");
+    else
+        __asm__ volatile("vmcall" : "+a"(nr)::"memory");
+    return (long)(int32_t)nr;
+}
+
 static size_t length(char const *s)
 {
     size_t n = 0;

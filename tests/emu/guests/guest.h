@@ -14,6 +14,10 @@ extern struct ward_hvm_start_info const *start_info;
 /* Hypercall number nr with up to five arguments (EBX, ECX, EDX, ESI, EDI). */
 long hypercall(unsigned nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5);
 
+/* The hypercall instruction itself (VMMCALL on AMD, VMCALL on Intel, picked from the CPUID
+ * vendor as Linux does), bypassing the hypercall page: EAX = nr. Returns EAX. */
+long raw_hypercall(uint32_t nr);
+
 void print(char const *s);  /* console_io write */
 void print_hex(uint64_t v); /* 0x... */
 void print_dec(uint32_t v);
