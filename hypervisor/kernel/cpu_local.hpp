@@ -3,7 +3,6 @@
 // domain it runs is per-CPU (there is no global "current vCPU").
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -17,7 +16,9 @@ struct Cpu_local
     unsigned index = 0;
     uint32_t apic_id = 0;
     Domain *current = nullptr;
-    std::atomic<bool> tick{false}; // set by the timer interrupt: the time slice is over
+    // Set by the timer interrupt: the time slice is over. (__atomic builtins: <atomic> drags in
+    // <cerrno>, whose macros clash with hv::xen::Errno.)
+    bool tick = false;
     uint64_t ticks = 0;
     size_t cursor = 0; // round-robin position in the domain table
 };

@@ -4,70 +4,52 @@
 #include "kernel/guest_memory.hpp"
 #include "kernel/hypercall_handlers.hpp"
 #include "platform/log.hpp"
-#include "ward/abi/xen.h"
 
 namespace hv::kernel
 {
-namespace
-{
-constexpr uint64_t CONSOLE_WRITE_MAX = 16384; // per call; more is -EINVAL
 
-char const *shutdown_reason_name(uint32_t r)
+Hypercall_result hc_console_io(Domain &self, arch::Vcpu &v, Args const &a)
 {
-    switch (r) {
-    case WARD_SHUTDOWN_POWEROFF: return "poweroff";
-    case WARD_SHUTDOWN_REBOOT: return "reboot";
-    case WARD_SHUTDOWN_SUSPEND: return "suspend";
-    case WARD_SHUTDOWN_CRASH: return "crash";
-    case WARD_SHUTDOWN_WATCHDOG: return "watchdog";
-    }
-    return "?";
-}
-} // namespace
-
-Hypercall_result hc_console_io(Domain &self, arch::Vcpu &v, Hypercall_args const &a)
-{
-    uint64_t const cmd = a.arg[0], count = a.arg[1], buffer = a.arg[2];
-    if (cmd != WARD_CONSOLEIO_WRITE)
-        return {-WARD_ENOSYS, After::RESUME}; // CONSOLEIO_read: see domctl CONSOLE_READ
-    if (count > CONSOLE_WRITE_MAX)
-        return {-WARD_EINVAL, After::RESUME};
+    auto const w = xen::decode_console_io(a);
+    if (!w)
+        return Hypercall_result::error(w.error());
     char chunk[256];
-    for (uint64_t done = 0; done < count;) {
-        size_t const n =
-            static_cast<size_t>(count - done < sizeof chunk ? count - done : sizeof chunk);
-        if (!read_guest(self, v, buffer + done, chunk, n))
-            return {-WARD_EFAULT, After::RESUME};
+    for (uint32_t done = 0; done < w->count;) {
+        size_t const n = w->count - done < sizeof chunk ? w->count - done : sizeof chunk;
+        if (!read_guest(self, v, w->buffer + done, chunk, n))
+            return Hypercall_result::error(xen::Errno::XEN_EFAULT);
         console_write(self, chunk, n);
-        done += n;
+        done += static_cast<uint32_t>(n);
     }
-    return {0, After::RESUME};
+    return {0};
 }
 
-Hypercall_result hc_sched_op(Domain &self, arch::Vcpu &v, Hypercall_args const &a)
+Hypercall_result hc_sched_op(Domain &self, arch::Vcpu &v, Args const &a)
 {
-    switch (a.arg[0]) {
-    case WARD_SCHEDOP_YIELD: ++self.stats.yields; return {0, After::YIELD};
-    case WARD_SCHEDOP_BLOCK:
+    auto const op = xen::decode_sched_op(a);
+    if (!op)
+        return Hypercall_result::error(op.error());
+    switch (op->cmd) {
+    case xen::Sched_cmd::YIELD: ++self.stats.yields; return {0, After::YIELD};
+    case xen::Sched_cmd::BLOCK:
         ++self.stats.blocks;
         self.state = Domain_state::BLOCKED;
         return {0, After::DESCHEDULE};
-    case WARD_SCHEDOP_SHUTDOWN: {
-        ward_sched_shutdown s{};
-        if (!read_guest(self, v, a.arg[1], &s, sizeof s))
-            return {-WARD_EFAULT, After::RESUME};
-        if (s.reason > WARD_SHUTDOWN_WATCHDOG)
-            return {-WARD_EINVAL, After::RESUME};
-        char note[64];
-        format(note, sizeof note, "shutdown: %s (reason %u)", shutdown_reason_name(s.reason),
-               s.reason);
-        console_flush(self);
-        log("ward: domain %u '%s' %s\n", self.id, self.name.c_str(), note);
-        end_domain(self, false, s.reason, note);
-        return {0, After::DESCHEDULE};
+    default: break; // SHUTDOWN: decode_sched_op passes nothing else
     }
-    default: return {-WARD_ENOSYS, After::RESUME};
-    }
+    std::byte raw[4];
+    if (!read_guest(self, v, op->arg, raw, sizeof raw))
+        return Hypercall_result::error(xen::Errno::XEN_EFAULT);
+    auto const reason = xen::parse_sched_shutdown(raw);
+    if (!reason)
+        return Hypercall_result::error(reason.error());
+    char note[64];
+    format(note, sizeof note, "shutdown: %s (reason %u)", xen::shutdown_reason_name(*reason),
+           static_cast<unsigned>(*reason));
+    console_flush(self);
+    log("ward: domain %u '%s' %s\n", self.id, self.name.c_str(), note);
+    end_domain(self, false, static_cast<uint32_t>(*reason), note);
+    return {0, After::DESCHEDULE};
 }
 
 } // namespace hv::kernel

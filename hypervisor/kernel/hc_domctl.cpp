@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Ward's domain control hypercall (number 36, register ABI, docs/hypercalls.md): every command
-// is checked against the caller's capabilities; there is no all-powerful domain.
+// Domain control (hypercall 36): Xen's xen_domctl header with Ward's payloads
+// (docs/hypercalls.md). Every command is checked against the caller's capabilities; there is no
+// all-powerful domain.
+#include "hv/bytes.hpp"
 #include "hv/format.hpp"
 #include "kernel/guest_memory.hpp"
 #include "kernel/hypercall_handlers.hpp"
@@ -12,6 +14,8 @@ namespace hv::kernel
 namespace
 {
 
+using xen::Errno;
+
 uint8_t abi_state(Domain_state s)
 {
     switch (s) {
@@ -22,11 +26,9 @@ uint8_t abi_state(Domain_state s)
     }
 }
 
-int64_t domctl_info(Domain &self, arch::Vcpu &v, Domain const &t, uint64_t buf, uint64_t size)
+void fill_info(ward_domain_info &info, Domain const &t)
 {
-    if (size < sizeof(ward_domain_info))
-        return -WARD_EINVAL;
-    ward_domain_info info{};
+    info = {};
     info.domid = t.id;
     info.state = abi_state(t.state);
     info.shutdown_reason = static_cast<uint8_t>(t.shutdown_reason);
@@ -34,85 +36,107 @@ int64_t domctl_info(Domain &self, arch::Vcpu &v, Domain const &t, uint64_t buf, 
     info.mem_bytes = t.mem_bytes;
     for (size_t i = 0; i < t.name.length && i < sizeof info.name - 1; ++i)
         info.name[i] = t.name.chars[i];
-    return write_guest(self, v, buf, &info, sizeof info) ? 0 : -WARD_EFAULT;
 }
 
-// Copies the newest `size` bytes (at most the ring) of t's console, oldest first.
-int64_t domctl_console_read(Domain &self, arch::Vcpu &v, Domain const &t, uint64_t buf,
-                            uint64_t size)
+// Copies the newest bytes (at most `size`, at most the ring) of t's console, oldest first.
+Result<uint32_t, Errno> console_read(Domain &self, arch::Vcpu &v, Domain const &t,
+                                     ward_domctl_console_read const &req)
 {
     uint64_t const held =
         t.console_written < CONSOLE_RING_BYTES ? t.console_written : CONSOLE_RING_BYTES;
-    uint64_t const n = size < held ? size : held;
+    uint64_t const n = req.size < held ? req.size : held;
     uint64_t const first = t.console_written - n;
-    for (uint64_t i = 0; i < n; ++i) {
-        char const c = t.console_ring[(first + i) % CONSOLE_RING_BYTES];
-        if (!write_guest(self, v, buf + i, &c, 1))
-            return -WARD_EFAULT;
+    char buf[256];
+    for (uint64_t done = 0; done < n;) {
+        uint64_t const k = n - done < sizeof buf ? n - done : sizeof buf;
+        for (uint64_t i = 0; i < k; ++i)
+            buf[i] = t.console_ring[(first + done + i) % CONSOLE_RING_BYTES];
+        if (!write_guest(self, v, req.buffer + done, buf, k))
+            return unexpected(Errno::XEN_EFAULT);
+        done += k;
     }
-    return static_cast<int64_t>(n);
+    return static_cast<uint32_t>(n);
+}
+
+void deny(Domain const &self, uint32_t cmd, uint16_t target, Cap need)
+{
+    log("ward: domain %u '%s' denied domctl %u on domain %u: lacks capability '%s'\n", self.id,
+        self.name.c_str(), cmd, target, cap_name(need));
+}
+
+Result<int64_t, Errno> act(Domain &self, ward_domctl &dc, Domain &t)
+{
+    if (&t == &self || !t.alive())
+        return unexpected(Errno::XEN_EINVAL);
+    switch (dc.cmd) {
+    case WARD_DOMCTL_DESTROY: {
+        char note[64];
+        format(note, sizeof note, "destroyed by domain %u '%s'", self.id, self.name.c_str());
+        log("ward: domain %u '%s' %s\n", t.id, t.name.c_str(), note);
+        end_domain(t, true, 0, note);
+        return 0;
+    }
+    case WARD_DOMCTL_PAUSE:
+        if (t.state == Domain_state::PAUSED)
+            return unexpected(Errno::XEN_EINVAL);
+        t.state = Domain_state::PAUSED;
+        log("ward: domain %u '%s' paused by domain %u\n", t.id, t.name.c_str(), self.id);
+        return 0;
+    case WARD_DOMCTL_UNPAUSE:
+        if (t.state != Domain_state::PAUSED)
+            return unexpected(Errno::XEN_EINVAL);
+        t.state = Domain_state::RUNNABLE;
+        log("ward: domain %u '%s' unpaused by domain %u\n", t.id, t.name.c_str(), self.id);
+        return 0;
+    default: return unexpected(Errno::XEN_ENOSYS);
+    }
 }
 
 } // namespace
 
-Hypercall_result hc_domctl(Domain &self, arch::Vcpu &v, Hypercall_args const &a)
+Hypercall_result hc_domctl(Domain &self, arch::Vcpu &v, Args const &a)
 {
-    uint64_t const cmd = a.arg[0];
-    uint64_t const domid = a.arg[1], buf = a.arg[2], size = a.arg[3];
-    Cap need{};
-    switch (cmd) {
-    case WARD_DOMCTL_CREATE: need = Cap::DOMAIN_CREATE; break;
-    case WARD_DOMCTL_DESTROY:
-    case WARD_DOMCTL_PAUSE:
-    case WARD_DOMCTL_UNPAUSE: need = Cap::DOMAIN_CONTROL; break;
-    case WARD_DOMCTL_INFO: need = Cap::DOMAIN_INFO; break;
-    case WARD_DOMCTL_CONSOLE_READ: need = Cap::CONSOLE_READ_OTHERS; break;
-    default: return {-WARD_ENOSYS, After::RESUME};
+    ward_domctl dc{};
+    if (!read_guest(self, v, a.arg[0], &dc, sizeof dc))
+        return Hypercall_result::error(Errno::XEN_EFAULT);
+    std::span<std::byte const> const raw{reinterpret_cast<std::byte const *>(&dc), sizeof dc};
+    bool const console = dc.cmd == WARD_DOMCTL_CONSOLE_READ; // Ward's own command
+    Cap need = Cap::CONSOLE_READ_OTHERS;
+    if (console) {
+        if (dc.interface_version != WARD_DOMCTL_INTERFACE_VERSION)
+            return Hypercall_result::error(Errno::XEN_EACCES);
+    } else {
+        auto const header = xen::parse_domctl_header(raw);
+        if (!header)
+            return Hypercall_result::error(header.error());
+        need = *xen::domctl_capability(dc.cmd); // parse_domctl_header checked it exists
     }
-    bool const on_self = domid == self.id;
     // Reading one's own info or console needs no capability; everything else does.
-    bool const self_ok = on_self && (cmd == WARD_DOMCTL_INFO || cmd == WARD_DOMCTL_CONSOLE_READ);
-    if (!self_ok && !self.caps.has(need)) {
-        log("ward: domain %u '%s' denied domctl %llu on domain %llu: lacks capability '%s'\n",
-            self.id, self.name.c_str(), static_cast<unsigned long long>(cmd),
-            static_cast<unsigned long long>(domid), cap_name(need));
-        return {-WARD_EPERM, After::RESUME};
+    bool const self_read = dc.domain == self.id && (console || dc.cmd == WARD_DOMCTL_INFO);
+    if (!self_read && !self.caps.has(need)) {
+        deny(self, dc.cmd, dc.domain, need);
+        return Hypercall_result::error(Errno::XEN_EPERM);
     }
-    if (cmd == WARD_DOMCTL_CREATE)
-        return {-WARD_EOPNOTSUPP, After::RESUME}; // boot-time domains only, for now
-    Domain *const t = domid <= 0xffff ? find_domain(static_cast<uint16_t>(domid)) : nullptr;
+    if (dc.cmd == WARD_DOMCTL_CREATE)
+        return Hypercall_result::error(Errno::XEN_EOPNOTSUPP); // boot-time domains only, for now
+    Domain *const t = find_domain(dc.domain);
     if (t == nullptr)
-        return {-WARD_ESRCH, After::RESUME};
-    switch (cmd) {
-    case WARD_DOMCTL_INFO: return {domctl_info(self, v, *t, buf, size), After::RESUME};
-    case WARD_DOMCTL_CONSOLE_READ:
-        return {domctl_console_read(self, v, *t, buf, size), After::RESUME};
-    default: break;
+        return Hypercall_result::error(Errno::XEN_ESRCH);
+    if (dc.cmd == WARD_DOMCTL_INFO || console) {
+        if (console) {
+            auto const n = console_read(self, v, *t, dc.u.console);
+            if (!n)
+                return Hypercall_result::error(n.error());
+            dc.u.console.returned = *n;
+        } else {
+            fill_info(dc.u.info, *t);
+        }
+        if (!write_guest(self, v, a.arg[0], &dc, sizeof dc))
+            return Hypercall_result::error(Errno::XEN_EFAULT);
+        return {0};
     }
-    if (on_self || !t->alive())
-        return {-WARD_EINVAL, After::RESUME};
-    switch (cmd) {
-    case WARD_DOMCTL_DESTROY: {
-        char note[64];
-        format(note, sizeof note, "destroyed by domain %u '%s'", self.id, self.name.c_str());
-        log("ward: domain %u '%s' %s\n", t->id, t->name.c_str(), note);
-        end_domain(*t, true, 0, note);
-        return {0, After::RESUME};
-    }
-    case WARD_DOMCTL_PAUSE:
-        if (t->state == Domain_state::PAUSED)
-            return {-WARD_EINVAL, After::RESUME};
-        t->state = Domain_state::PAUSED;
-        log("ward: domain %u '%s' paused by domain %u\n", t->id, t->name.c_str(), self.id);
-        return {0, After::RESUME};
-    case WARD_DOMCTL_UNPAUSE:
-        if (t->state != Domain_state::PAUSED)
-            return {-WARD_EINVAL, After::RESUME};
-        t->state = Domain_state::RUNNABLE;
-        log("ward: domain %u '%s' unpaused by domain %u\n", t->id, t->name.c_str(), self.id);
-        return {0, After::RESUME};
-    default: return {-WARD_ENOSYS, After::RESUME};
-    }
+    auto const r = act(self, dc, *t);
+    return r ? Hypercall_result{*r} : Hypercall_result::error(r.error());
 }
 
 } // namespace hv::kernel

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// xen_version (version, extraversion, get_features) and memory_op (XENMEM_memory_map).
+// xen_version (version, extraversion, get_features, pagesize) and memory_op
+// (XENMEM_memory_map).
 #include "kernel/domain_builder.hpp"
 #include "kernel/guest_memory.hpp"
 #include "kernel/hypercall_handlers.hpp"
@@ -8,51 +9,62 @@
 namespace hv::kernel
 {
 
-Hypercall_result hc_xen_version(Domain &self, arch::Vcpu &v, Hypercall_args const &a)
+Hypercall_result hc_xen_version(Domain &self, arch::Vcpu &v, Args const &a)
 {
-    switch (a.arg[0]) {
-    case WARD_XENVER_VERSION: return {(WARD_XEN_MAJOR << 16) | WARD_XEN_MINOR, After::RESUME};
-    case WARD_XENVER_EXTRAVERSION: {
+    auto const op = xen::decode_xen_version(a);
+    if (!op)
+        return Hypercall_result::error(op.error());
+    switch (op->cmd) {
+    case xen::Xenver::VERSION:
+        return {static_cast<int64_t>(xen::xen_version_rax(WARD_XEN_MAJOR, WARD_XEN_MINOR))};
+    case xen::Xenver::PAGESIZE: return {4096};
+    case xen::Xenver::EXTRAVERSION: {
         char extra[16] = WARD_XEN_EXTRAVERSION; // xen_extraversion_t
-        if (!write_guest(self, v, a.arg[1], extra, sizeof extra))
-            return {-WARD_EFAULT, After::RESUME};
-        return {0, After::RESUME};
+        if (!write_guest(self, v, op->arg, extra, sizeof extra))
+            return Hypercall_result::error(xen::Errno::XEN_EFAULT);
+        return {0};
     }
-    case WARD_XENVER_GET_FEATURES: {
+    case xen::Xenver::GET_FEATURES: {
         ward_xen_feature_info fi{};
-        if (!read_guest(self, v, a.arg[1], &fi, sizeof fi))
-            return {-WARD_EFAULT, After::RESUME};
+        if (!read_guest(self, v, op->arg, &fi, sizeof fi))
+            return Hypercall_result::error(xen::Errno::XEN_EFAULT);
         fi.submap = 0; // no optional Xen features yet (shared_info, callback vector come later)
-        if (!write_guest(self, v, a.arg[1], &fi, sizeof fi))
-            return {-WARD_EFAULT, After::RESUME};
-        return {0, After::RESUME};
+        if (!write_guest(self, v, op->arg, &fi, sizeof fi))
+            return Hypercall_result::error(xen::Errno::XEN_EFAULT);
+        return {0};
     }
-    default: return {-WARD_ENOSYS, After::RESUME};
+    default: return Hypercall_result::error(xen::Errno::XEN_ENOSYS); // decoded, not offered yet
     }
 }
 
-Hypercall_result hc_memory_op(Domain &self, arch::Vcpu &v, Hypercall_args const &a)
+Hypercall_result hc_memory_op(Domain &self, arch::Vcpu &v, Args const &a)
 {
-    if ((a.arg[0] & 0x3f) != WARD_XENMEM_MEMORY_MAP) // MEMOP_CMD_MASK
-        return {-WARD_ENOSYS, After::RESUME};
-    // struct xen_memory_map { unsigned int nr_entries; XEN_GUEST_HANDLE(void) buffer; }
-    bool const wide = v.mode() == arch::Guest_mode::LONG64;
-    uint32_t capacity = 0;
-    uint64_t buffer = 0;
-    if (!read_guest(self, v, a.arg[1], &capacity, sizeof capacity) ||
-        !read_guest(self, v, a.arg[1] + (wide ? 8 : 4), &buffer, wide ? 8 : 4))
-        return {-WARD_EFAULT, After::RESUME};
+    auto const op = xen::decode_memory_op(a);
+    if (!op)
+        return Hypercall_result::error(op.error());
+    if (op->cmd != xen::XENMEM_MEMORY_MAP)
+        return Hypercall_result::error(xen::Errno::XEN_ENOSYS); // add_to_physmap: with shared_info
+    std::byte raw[16];
+    size_t const size = xen::memory_map_request_size(a.long_mode);
+    if (!read_guest(self, v, op->arg, raw, size))
+        return Hypercall_result::error(xen::Errno::XEN_EFAULT);
+    auto const req = xen::parse_memory_map_request({raw, size}, a.long_mode);
+    if (!req)
+        return Hypercall_result::error(req.error());
     Guest_memmap_entry map[GUEST_MEMMAP_ENTRIES];
     guest_memmap(self, map);
-    uint32_t const n = capacity < GUEST_MEMMAP_ENTRIES ? capacity : GUEST_MEMMAP_ENTRIES;
-    for (uint32_t i = 0; i < n; ++i) {
-        ward_e820_entry const e{map[i].addr, map[i].size, map[i].type};
-        if (!write_guest(self, v, buffer + i * sizeof e, &e, sizeof e))
-            return {-WARD_EFAULT, After::RESUME};
-    }
-    if (!write_guest(self, v, a.arg[1], &n, sizeof n))
-        return {-WARD_EFAULT, After::RESUME};
-    return {0, After::RESUME};
+    xen::E820_entry e820[GUEST_MEMMAP_ENTRIES];
+    for (size_t i = 0; i < GUEST_MEMMAP_ENTRIES; ++i)
+        e820[i] = {map[i].addr, map[i].size, map[i].type};
+    std::byte out[GUEST_MEMMAP_ENTRIES * xen::E820_ENTRY_SIZE];
+    auto const n = xen::encode_e820(e820, req->nr_entries, out);
+    if (!n)
+        return Hypercall_result::error(n.error());
+    uint32_t const count = *n;
+    if (!write_guest(self, v, req->buffer, out, count * xen::E820_ENTRY_SIZE) ||
+        !write_guest(self, v, op->arg, &count, sizeof count))
+        return Hypercall_result::error(xen::Errno::XEN_EFAULT);
+    return {0};
 }
 
 } // namespace hv::kernel

@@ -1,58 +1,49 @@
 // SPDX-License-Identifier: MIT
-// Hypercall decode and dispatch. Handlers follow one shape: decode -> check capability ->
-// validate -> act -> return a value (>= 0) or a negated Xen errno. Unknown numbers and sub-ops
-// return -ENOSYS; nothing a guest passes can stop the hypervisor.
+// Hypercall decode and dispatch. Unknown numbers return -ENOSYS; nothing a guest passes can
+// stop the hypervisor.
 #include "kernel/hypercall.hpp"
 
-#include "kernel/guest_memory.hpp"
 #include "kernel/hypercall_handlers.hpp"
-#include "platform/log.hpp"
 #include "ward/abi/xen.h"
 
 namespace hv::kernel
 {
 
-Hypercall_args decode_hypercall(arch::Vcpu const &v)
+static_assert(static_cast<uint32_t>(xen::Hypercall::CONSOLE_IO) == WARD_HC_CONSOLE_IO);
+static_assert(static_cast<uint32_t>(xen::Hypercall::SCHED_OP) == WARD_HC_SCHED_OP);
+static_assert(static_cast<uint32_t>(xen::Hypercall::XEN_VERSION) == WARD_HC_XEN_VERSION);
+static_assert(static_cast<uint32_t>(xen::Hypercall::MEMORY_OP) == WARD_HC_MEMORY_OP);
+static_assert(static_cast<uint32_t>(xen::Hypercall::DOMCTL) == WARD_HC_DOMCTL);
+static_assert(static_cast<int>(xen::Errno::XEN_ENOSYS) == WARD_ENOSYS);
+static_assert(xen::DOMCTL_INTERFACE_VERSION == WARD_DOMCTL_INTERFACE_VERSION);
+
+xen::Hypercall_args decode_hypercall(arch::Vcpu const &v)
 {
     using arch::Reg;
-    Hypercall_args a{};
-    if (v.mode() == arch::Guest_mode::LONG64) {
-        a.nr = v.reg(Reg::RAX);
-        a.arg[0] = v.reg(Reg::RDI);
-        a.arg[1] = v.reg(Reg::RSI);
-        a.arg[2] = v.reg(Reg::RDX);
-        a.arg[3] = v.reg(Reg::R10);
-        a.arg[4] = v.reg(Reg::R8);
-    } else {
-        a.nr = v.reg(Reg::RAX) & 0xffffffffu;
-        a.arg[0] = v.reg(Reg::RBX) & 0xffffffffu;
-        a.arg[1] = v.reg(Reg::RCX) & 0xffffffffu;
-        a.arg[2] = v.reg(Reg::RDX) & 0xffffffffu;
-        a.arg[3] = v.reg(Reg::RSI) & 0xffffffffu;
-        a.arg[4] = v.reg(Reg::RDI) & 0xffffffffu;
-    }
-    return a;
+    xen::Guest_regs const r{v.reg(Reg::RAX), v.reg(Reg::RBX), v.reg(Reg::RCX), v.reg(Reg::RDX),
+                            v.reg(Reg::RSI), v.reg(Reg::RDI), v.reg(Reg::R8),  v.reg(Reg::R10)};
+    return xen::decode_hypercall(r, v.mode() == arch::Guest_mode::LONG64);
 }
 
 After handle_hypercall(Domain &self, arch::Vcpu &v)
 {
-    Hypercall_args const a = decode_hypercall(v);
-    Hypercall_result r{-WARD_ENOSYS, After::RESUME};
+    xen::Hypercall_args const a = decode_hypercall(v);
+    Hypercall_result r = Hypercall_result::error(xen::Errno::XEN_ENOSYS);
     ++self.stats.hypercalls;
     v.skip_instruction();
     if (v.cpl() != 0) {
-        r.value = -WARD_EPERM; // as Xen: hypercalls from guest user mode are refused
+        r = Hypercall_result::error(xen::Errno::XEN_EPERM); // as Xen: not from guest user mode
     } else {
-        switch (a.nr) {
-        case WARD_HC_CONSOLE_IO: r = hc_console_io(self, v, a); break;
-        case WARD_HC_SCHED_OP: r = hc_sched_op(self, v, a); break;
-        case WARD_HC_XEN_VERSION: r = hc_xen_version(self, v, a); break;
-        case WARD_HC_MEMORY_OP: r = hc_memory_op(self, v, a); break;
-        case WARD_HC_DOMCTL: r = hc_domctl(self, v, a); break;
+        switch (static_cast<xen::Hypercall>(a.nr)) {
+        case xen::Hypercall::CONSOLE_IO: r = hc_console_io(self, v, a); break;
+        case xen::Hypercall::SCHED_OP: r = hc_sched_op(self, v, a); break;
+        case xen::Hypercall::XEN_VERSION: r = hc_xen_version(self, v, a); break;
+        case xen::Hypercall::MEMORY_OP: r = hc_memory_op(self, v, a); break;
+        case xen::Hypercall::DOMCTL: r = hc_domctl(self, v, a); break;
         default: break;
         }
     }
-    if (self.alive())
+    if (self.alive()) // a shutdown or self-destroy released the vCPU
         v.reg(arch::Reg::RAX, static_cast<uint64_t>(r.value));
     return r.after;
 }

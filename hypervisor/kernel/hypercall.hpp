@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The hypercall dispatcher: Xen's calling convention and numbers (docs/hypercalls.md).
-// 64-bit guests pass the number in RAX and arguments in RDI, RSI, RDX, R10, R8; 32-bit guests in
-// EAX and EBX, ECX, EDX, ESI, EDI. The result goes to RAX (negative Xen errno on error).
+// The hypercall dispatcher: Xen's calling convention and numbers (docs/hypercalls.md), decoded
+// and validated by hv core's hv/hypercall_args.hpp. 64-bit guests pass the number in RAX and
+// arguments in RDI, RSI, RDX, R10, R8; 32-bit guests in EAX and EBX, ECX, EDX, ESI, EDI. The
+// result goes to RAX (a negated Xen errno on error).
 #pragma once
 
 #include <cstdint>
 
 #include "arch/vcpu_backend.hpp"
+#include "hv/hypercall_args.hpp"
 #include "kernel/domain.hpp"
 
 namespace hv::kernel
@@ -20,13 +22,7 @@ enum class After : uint8_t
     DESCHEDULE, // the domain is no longer runnable (blocked, paused, shut down, destroyed)
 };
 
-struct Hypercall_args
-{
-    uint64_t nr;
-    uint64_t arg[5];
-};
-
-Hypercall_args decode_hypercall(arch::Vcpu const &v);
+xen::Hypercall_args decode_hypercall(arch::Vcpu const &v);
 
 // Runs the hypercall the vCPU of `self` made, sets its RAX and moves RIP past the instruction.
 After handle_hypercall(Domain &self, arch::Vcpu &v);

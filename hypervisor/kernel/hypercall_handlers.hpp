@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// One handler per Xen hypercall Ward implements (docs/hypercalls.md).
+// One handler per Xen hypercall Ward implements (docs/hypercalls.md). Each follows the same
+// shape: decode (hv core) -> check capability -> validate guest memory -> act -> a value or errno.
 #pragma once
 
 #include <cstdint>
 
+#include "hv/xen_abi.hpp"
 #include "kernel/hypercall.hpp"
 
 namespace hv::kernel
@@ -12,13 +14,20 @@ namespace hv::kernel
 struct Hypercall_result
 {
     int64_t value;
-    After after;
+    After after = After::RESUME;
+
+    static Hypercall_result error(xen::Errno e)
+    {
+        return {-static_cast<int64_t>(e), After::RESUME};
+    }
 };
 
-Hypercall_result hc_console_io(Domain &self, arch::Vcpu &v, Hypercall_args const &a);
-Hypercall_result hc_sched_op(Domain &self, arch::Vcpu &v, Hypercall_args const &a);
-Hypercall_result hc_xen_version(Domain &self, arch::Vcpu &v, Hypercall_args const &a);
-Hypercall_result hc_memory_op(Domain &self, arch::Vcpu &v, Hypercall_args const &a);
-Hypercall_result hc_domctl(Domain &self, arch::Vcpu &v, Hypercall_args const &a);
+using Args = xen::Hypercall_args;
+
+Hypercall_result hc_console_io(Domain &self, arch::Vcpu &v, Args const &a);
+Hypercall_result hc_sched_op(Domain &self, arch::Vcpu &v, Args const &a);
+Hypercall_result hc_xen_version(Domain &self, arch::Vcpu &v, Args const &a);
+Hypercall_result hc_memory_op(Domain &self, arch::Vcpu &v, Args const &a);
+Hypercall_result hc_domctl(Domain &self, arch::Vcpu &v, Args const &a);
 
 } // namespace hv::kernel

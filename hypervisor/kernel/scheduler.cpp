@@ -22,7 +22,7 @@ void on_timer(x86::Interrupt_frame &)
 {
     Cpu_local &c = this_cpu();
     ++c.ticks;
-    c.tick.store(true, std::memory_order_relaxed);
+    __atomic_store_n(&c.tick, true, __ATOMIC_RELAXED);
     platform::lapic_eoi();
 }
 
@@ -78,7 +78,7 @@ void run_slice(Cpu_local &c, Domain &d)
             e.reason == arch::Exit_reason::INTERRUPT ? After::RESUME : handle_exit(d, *d.vcpu, e);
         if (a != After::RESUME)
             break;
-        if (c.tick.load(std::memory_order_relaxed)) {
+        if (__atomic_load_n(&c.tick, __ATOMIC_RELAXED)) {
             ++d.stats.preemptions;
             break;
         }
@@ -116,7 +116,7 @@ void scheduler_run(unsigned cpu)
     c.apic_id = platform::lapic_id();
     c.cursor = domains().size() - 1; // the first pick is the first domain
     for (;;) {
-        if (c.tick.exchange(false, std::memory_order_relaxed))
+        if (__atomic_exchange_n(&c.tick, false, __ATOMIC_RELAXED))
             wake_blocked();
         Domain *const d = pick_next(c);
         if (d != nullptr) {

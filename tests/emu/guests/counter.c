@@ -38,8 +38,12 @@ static void checks(void)
           map[last].addr == si_map[last].addr && map[last].size == si_map[last].size &&
               map[last].type == WARD_E820_RAM,
           1);
-    check("domctl_without_capability", hypercall(WARD_HC_DOMCTL, WARD_DOMCTL_DESTROY, 1, 0, 0, 0),
-          -WARD_EPERM);
+    static struct ward_domctl dc;
+    check("domctl_without_capability", domctl(WARD_DOMCTL_DESTROY, 1, &dc), -WARD_EPERM);
+    dc.interface_version = 0x11;
+    check("domctl_old_interface", hypercall(WARD_HC_DOMCTL, (uint32_t)(uintptr_t)&dc, 0, 0, 0, 0),
+          -13 /* EACCES */);
+    check("domctl_unknown", domctl(4242, 1, &dc), -WARD_ENOSYS);
     check("shutdown_bad_reason",
           hypercall(WARD_HC_SCHED_OP, WARD_SCHEDOP_SHUTDOWN, (uint32_t)(uintptr_t) & (uint32_t){99},
                     0, 0, 0),

@@ -28,6 +28,14 @@ static int prefix(char const *s, char const *p, size_t n)
     return 1;
 }
 
+long domctl(uint32_t cmd, uint16_t domain, struct ward_domctl *dc)
+{
+    dc->cmd = cmd;
+    dc->interface_version = WARD_DOMCTL_INTERFACE_VERSION;
+    dc->domain = domain;
+    return hypercall(WARD_HC_DOMCTL, (uint32_t)(uintptr_t)dc, 0, 0, 0, 0);
+}
+
 static int amd_vendor = -1;
 
 long raw_hypercall(uint32_t nr)

@@ -18,6 +18,9 @@ long hypercall(unsigned nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, 
  * vendor as Linux does), bypassing the hypercall page: EAX = nr. Returns EAX. */
 long raw_hypercall(uint32_t nr);
 
+/* domctl with Xen's header (interface version 0x15); the payload in/out is dc->u. */
+long domctl(uint32_t cmd, uint16_t domain, struct ward_domctl *dc);
+
 void print(char const *s);  /* console_io write */
 void print_hex(uint64_t v); /* 0x... */
 void print_dec(uint32_t v);

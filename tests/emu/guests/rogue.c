@@ -8,8 +8,11 @@
 void guest_main(void)
 {
     println("rogue started");
-    check("rogue_domctl_pause", hypercall(WARD_HC_DOMCTL, WARD_DOMCTL_PAUSE, 1, 0, 0, 0),
-          -WARD_EPERM);
+    static struct ward_domctl dc;
+    check("rogue_domctl_pause", domctl(WARD_DOMCTL_PAUSE, 1, &dc), -WARD_EPERM);
+    dc.u.console.buffer = (uint32_t)(uintptr_t)&dc;
+    dc.u.console.size = 16;
+    check("rogue_console_read", domctl(WARD_DOMCTL_CONSOLE_READ, 1, &dc), -WARD_EPERM);
     spin(2000000);
     uint32_t const target = cmdline_number("target", 64u << 20);
     print("rogue reading ");

@@ -52,7 +52,8 @@ def system(run):
     counter_checks = ["xen_version", "xen_extraversion", "extraversion_text", "unknown_hypercall",
                       "unknown_sched_op", "unknown_xenver", "console_bad_buffer", "memory_map",
                       "memory_map_entries", "memory_map_matches_start_info",
-                      "domctl_without_capability", "shutdown_bad_reason", "yield"]
+                      "domctl_without_capability", "domctl_old_interface", "domctl_unknown",
+                      "shutdown_bad_reason", "yield"]
     for d in ("alpha", "beta"):
         checks_ok(run, d, counter_checks)
         expect(has(run, rf"^\[{d}\] counter done$"), f"{d} finished")
@@ -83,7 +84,9 @@ def system(run):
     checks_ok(run, "quitter", ["block"])
     expect(has(run, r"domain 4 'quitter' shutdown: reboot \(reason 1\)"), "quitter shut down with reason reboot")
     # Capabilities.
-    checks_ok(run, "admin", ["info", "info_domid", "info_missing_domain", "console_read_positive",
+    checks_ok(run, "rogue", ["rogue_console_read"])
+    checks_ok(run, "admin", ["info", "info_domid", "info_missing_domain", "console_read",
+                             "console_read_positive",
                              "pause", "pause_again", "unpause", "create_without_capability"])
     expect(has(run, r"domain 1 'alpha' paused by domain 5") and has(run, r"domain 1 'alpha' unpaused by domain 5"),
            "admin paused and unpaused alpha")

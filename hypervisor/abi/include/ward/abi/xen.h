@@ -81,17 +81,18 @@ WARD_STATIC_ASSERT(sizeof(struct ward_e820_entry) == 20, "e820 entry");
 #define WARD_E820_RAM 1
 #define WARD_E820_RESERVED 2
 
-/* Ward domain control (hypercall 36, register ABI; NOT Xen's struct xen_domctl):
- *   a1 = command, a2 = target domain id, a3 = buffer (GVA) or 0, a4 = buffer size. */
+/* Domain control (hypercall 36): Xen's struct xen_domctl header (cmd, interface_version 0x15,
+ * domain) with Ward's own payloads at offset 16 (NOT Xen's getdomaininfo layout). The single
+ * argument is the address of the struct; results are copied back into it. */
+#define WARD_DOMCTL_INTERFACE_VERSION 0x15
 #define WARD_DOMCTL_CREATE 1
 #define WARD_DOMCTL_DESTROY 2
 #define WARD_DOMCTL_PAUSE 3
 #define WARD_DOMCTL_UNPAUSE 4
 #define WARD_DOMCTL_INFO 5
-#define WARD_DOMCTL_CONSOLE_READ 6
+#define WARD_DOMCTL_CONSOLE_READ 0x8001 /* Ward-specific */
 
-struct ward_domain_info
-{
+struct ward_domain_info {
     uint16_t domid;
     uint8_t state; /* WARD_DOMSTATE_* */
     uint8_t shutdown_reason;
@@ -104,6 +105,27 @@ WARD_STATIC_ASSERT(sizeof(struct ward_domain_info) == 48, "domain info");
 #define WARD_DOMSTATE_BLOCKED 2
 #define WARD_DOMSTATE_PAUSED 3
 #define WARD_DOMSTATE_SHUTDOWN 4
+
+/* WARD_DOMCTL_CONSOLE_READ: copies up to `size` of the newest bytes of the target's console
+ * ring to `buffer` (a guest address); `returned` says how many. */
+struct ward_domctl_console_read {
+    uint64_t buffer;
+    uint32_t size;
+    uint32_t returned;
+};
+
+struct ward_domctl {
+    uint32_t cmd;
+    uint32_t interface_version;
+    uint16_t domain;
+    uint16_t pad[3];
+    union {
+        struct ward_domain_info info;
+        struct ward_domctl_console_read console;
+        uint8_t raw[128];
+    } u;
+};
+WARD_STATIC_ASSERT(sizeof(struct ward_domctl) == 144, "domctl");
 
 /* CPUID leaves (arch-x86/cpuid.h) and the hypercall page MSR. */
 #define WARD_CPUID_BASE 0x40000000u
