@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Generation-stamped direct-mapped decision cache; see decision_cache.hpp.
+// Generation-stamped two-way set-associative decision cache; see decision_cache.hpp.
 #include "hv/acm/decision_cache.hpp"
 
 namespace hv::acm
@@ -16,6 +16,7 @@ void Decision_cache::clear()
         s = Cache_slot{};
 }
 
+// The first slot of the key's bucket: two adjacent slots (one when there is only one slot).
 Cache_slot *Decision_cache::slot(Op op, uint32_t a, uint32_t b)
 {
     if (slots_.empty())
@@ -26,9 +27,11 @@ Cache_slot *Decision_cache::slot(Op op, uint32_t a, uint32_t b)
     h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
     h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
     h ^= h >> 31;
-    size_t const n = slots_.size();
-    size_t const i = (n & (n - 1)) == 0 ? (h & (n - 1)) : (h % n);
-    return &slots_[i];
+    size_t const buckets = slots_.size() / 2;
+    if (buckets == 0)
+        return &slots_[0];
+    size_t const i = (buckets & (buckets - 1)) == 0 ? (h & (buckets - 1)) : (h % buckets);
+    return &slots_[2 * i];
 }
 
 namespace
@@ -61,22 +64,32 @@ Decision flipped(Op op, Decision d)
 std::optional<Decision> Decision_cache::lookup(uint64_t generation, Op op, uint32_t a, uint32_t b)
 {
     bool const swapped = order(op, a, b);
-    Cache_slot const *s = slot(op, a, b);
-    if (s != nullptr && generation != 0 && s->generation == generation && s->op == op &&
-        s->a == a && s->b == b) {
-        ++hits_;
-        return swapped ? flipped(op, s->decision) : s->decision;
+    Cache_slot *const first = slot(op, a, b);
+    size_t const ways = slots_.size() >= 2 ? 2 : slots_.size();
+    for (size_t w = 0; w < ways && generation != 0; ++w) {
+        Cache_slot const &s = first[w];
+        if (s.generation == generation && s.op == op && s.a == a && s.b == b) {
+            ++hits_;
+            return swapped ? flipped(op, s.decision) : s.decision;
+        }
     }
     ++misses_;
     return std::nullopt;
 }
 
+// A new entry goes to the front of its bucket; the previous front moves to the back (LRU of
+// two), unless it is stale, in which case it is simply replaced.
 void Decision_cache::store(uint64_t generation, Op op, uint32_t a, uint32_t b, Decision const &d)
 {
     bool const swapped = order(op, a, b);
-    Cache_slot *s = slot(op, a, b);
-    if (s != nullptr)
-        *s = Cache_slot{generation, a, b, op, swapped ? flipped(op, d) : d};
+    Cache_slot *const first = slot(op, a, b);
+    if (first == nullptr)
+        return;
+    Cache_slot const entry{generation, a, b, op, swapped ? flipped(op, d) : d};
+    if (slots_.size() >= 2 && first[0].generation == generation &&
+        !(first[0].op == op && first[0].a == a && first[0].b == b))
+        first[1] = first[0];
+    first[0] = entry;
 }
 
 } // namespace hv::acm

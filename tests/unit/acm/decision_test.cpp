@@ -230,6 +230,25 @@ TEST_F(Decisions, ReloadRevokesCachedDecisions)
     EXPECT_FALSE(g.share(cache, personal, gui).allow);
 }
 
+TEST_F(Decisions, CacheBucketKeepsTwoAndEvictsTheOlder)
+{
+    hv::acm::Guard g;
+    ASSERT_TRUE(g.load(policy_.binary()).has_value());
+    std::vector<hv::acm::Cache_slot> slots(2); // one bucket: every key lands in it
+    hv::acm::Decision_cache cache{slots};
+    uint32_t const p = l("personal"), w = l("work"), b = l("banking");
+    (void)g.share(cache, p, w); // miss
+    (void)g.share(cache, p, b); // miss
+    (void)g.share(cache, w, p); // hit (same unordered pair)
+    (void)g.share(cache, b, p); // hit
+    EXPECT_EQ(cache.hits(), 2u);
+    (void)g.share(cache, w, b); // miss: evicts the older of the two
+    (void)g.share(cache, p, w); // which was personal-work: miss again
+    EXPECT_EQ(cache.misses(), 4u);
+    (void)g.share(cache, w, b); // still there
+    EXPECT_EQ(cache.hits(), 3u);
+}
+
 TEST_F(Decisions, NoPolicyDeniesEverything)
 {
     hv::acm::Guard g;

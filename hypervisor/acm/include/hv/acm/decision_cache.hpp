@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// A direct-mapped cache of decisions in caller memory (e.g. one per domain, or one for the
-// whole hypervisor). Every entry carries the policy generation it was made under; a lookup under
-// any other generation misses, so loading a new policy revokes every cached decision at once.
+// A two-way set-associative cache of decisions in caller memory (e.g. one per domain, or one for
+// the whole hypervisor). Every entry carries the policy generation it was made under; a lookup
+// under any other generation misses, so loading a new policy revokes every cached decision at once.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +32,8 @@ struct Cache_slot
 class Decision_cache
 {
   public:
-    // Clears the slots. Any number of slots works; a power of two hashes by mask.
+    // Clears the slots. Any number of slots works (pairs of slots form a bucket; a power-of-two
+    // number of buckets hashes by mask).
     explicit Decision_cache(std::span<Cache_slot> slots);
 
     std::optional<Decision> lookup(uint64_t generation, Op op, uint32_t a, uint32_t b);
