@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+// Server configuration: GET_FEATURE, SET_FEATURE, GET_QUOTA, SET_QUOTA, CONTROL.
+#include "../model/path.hpp"
+#include "dispatch.hpp"
+#include "frame.hpp"
+
+namespace dom::store
+{
+
+namespace
+{
+
+std::string decimal(uint64_t v)
+{
+    std::string s = std::to_string(v);
+    s += '\0';
+    return s;
+}
+
+} // namespace
+
+// "[<domid>\0]" -> features. Per-domain features are the server's (rings advertise them).
+Reply do_get_feature(Ctx &ctx)
+{
+    auto const n = count_args(ctx.payload);
+    if (ctx.payload.empty())
+        return decimal(ctx.core.features());
+    if (n != 1)
+        return hv::unexpected(Err::INVAL);
+    if (!ctx.conn.caller.privileged)
+        return hv::unexpected(Err::ACCES);
+    HV_TRY(parse_u32(*one_arg(ctx.payload)));
+    return decimal(ctx.core.features());
+}
+
+Reply do_set_feature(Ctx &ctx)
+{
+    std::string_view a[2];
+    if (!split_args(ctx.payload, a))
+        return hv::unexpected(Err::INVAL);
+    auto const domid = HV_TRY(parse_u32(a[0]));
+    auto const value = HV_TRY(parse_u32(a[1]));
+    // Only before INTRODUCE, and only features the server has.
+    if (ctx.core.domains().contains(domid))
+        return hv::unexpected(Err::BUSY);
+    if (value & ~ctx.core.features())
+        return hv::unexpected(Err::INVAL);
+    return ok_reply();
+}
+
+// "" -> quota names; "<quota>\0" or "<domid>\0<quota>\0" -> value. Quotas are global here.
+Reply do_get_quota(Ctx &ctx)
+{
+    if (ctx.payload.empty()) {
+        std::string names{QUOTA_NAMES};
+        names += '\0';
+        return names;
+    }
+    auto const n = count_args(ctx.payload);
+    std::string_view a[2];
+    if (!n || *n > 2 || !split_args(ctx.payload, std::span{a, *n}))
+        return hv::unexpected(Err::INVAL);
+    if (*n == 2)
+        HV_TRY(parse_u32(a[0]));
+    uint32_t const *v = ctx.core.quotas().field(a[*n - 1]);
+    if (!v)
+        return hv::unexpected(Err::INVAL);
+    return decimal(*v);
+}
+
+Reply do_set_quota(Ctx &ctx)
+{
+    auto const n = count_args(ctx.payload);
+    std::string_view a[3];
+    if (!n || (*n != 2 && *n != 3) || !split_args(ctx.payload, std::span{a, *n}))
+        return hv::unexpected(Err::INVAL);
+    if (*n == 3)
+        HV_TRY(parse_u32(a[0]));
+    uint32_t *v = ctx.core.quotas_mut().field(a[*n - 2]);
+    if (!v)
+        return hv::unexpected(Err::INVAL);
+    *v = HV_TRY(parse_u32(a[*n - 1]));
+    return ok_reply();
+}
+
+// "check" verifies the tree's invariants; "print" and "log" are accepted no-ops; "help" lists.
+Reply do_control(Ctx &ctx)
+{
+    auto const n = count_args(ctx.payload);
+    if (!n || *n < 1)
+        return hv::unexpected(Err::INVAL);
+    std::string_view const cmd = ctx.payload.substr(0, ctx.payload.find('\0'));
+    if (cmd == "help")
+        return std::string{"check\nprint <string>\nlog\nhelp\n"} + '\0';
+    if (cmd == "print" || cmd == "log")
+        return ok_reply();
+    if (cmd == "check") {
+        bool good = true;
+        ctx.core.tree().walk([&](std::string const &path, Node const &node) {
+            for (auto const &c : node.children)
+                good = good && ctx.core.tree().find(child_path(path, c)) != nullptr;
+        });
+        return good ? ok_reply() : hv::Result<std::string, Err>{hv::unexpected(Err::IO)};
+    }
+    return hv::unexpected(Err::INVAL);
+}
+
+} // namespace dom::store

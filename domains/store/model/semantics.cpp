@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+#include "semantics.hpp"
+
+#include <vector>
+
+#include "path.hpp"
+
+namespace dom::store
+{
+
+namespace
+{
+
+// ENOENT, or EACCES when the caller may not even read the nearest existing ancestor (so a
+// missing node does not reveal what exists around it).
+Err missing(Request_scope const &s, std::string const &path)
+{
+    if (s.caller.privileged)
+        return Err::NOENT;
+    std::string p{path};
+    while (p != "/") {
+        p = std::string{parent_path(p)};
+        if (Node const *a = s.view.get(p))
+            return (access_for(s.caller, a->perms) & ACCESS_READ) ? Err::NOENT : Err::ACCES;
+    }
+    return Err::NOENT;
+}
+
+// Creates `path` and any missing parents. New nodes inherit their parent's permissions; an
+// unprivileged creator becomes the owner.
+hv::Result<void, Err> create(Request_scope const &s, std::string const &path,
+                             std::string_view value)
+{
+    std::vector<std::string> missing_nodes{path};
+    Node const *anchor = nullptr;
+    for (std::string p{parent_path(path)};; p = std::string{parent_path(p)}) {
+        if ((anchor = s.view.get(p)))
+            break;
+        missing_nodes.push_back(p);
+    }
+    if (!(access_for(s.caller, anchor->perms) & ACCESS_WRITE))
+        return hv::unexpected(Err::ACCES);
+    if (!s.caller.privileged &&
+        over(s.view.owned_by(s.caller.domid) + missing_nodes.size(), s.quotas.nodes))
+        return hv::unexpected(Err::NOSPC);
+    Perms perms = anchor->perms;
+    if (!s.caller.privileged)
+        perms.front().domid = s.caller.domid;
+    for (auto it = missing_nodes.rbegin(); it != missing_nodes.rend(); ++it)
+        s.view.put(*it, *it == path ? value : std::string_view{}, perms);
+    s.view.changed({path, false});
+    return {};
+}
+
+} // namespace
+
+hv::Result<Node const *, Err> lookup(Request_scope const &s, std::string const &path, uint8_t need)
+{
+    Node const *n = s.view.get(path);
+    if (!n)
+        return hv::unexpected(missing(s, path));
+    if ((access_for(s.caller, n->perms) & need) != need)
+        return hv::unexpected(Err::ACCES);
+    return n;
+}
+
+hv::Result<void, Err> write_node(Request_scope const &s, std::string const &path,
+                                 std::string_view value)
+{
+    if (!s.caller.privileged && over(value.size(), s.quotas.node_size))
+        return hv::unexpected(Err::TOOBIG);
+    Node const *n = s.view.get(path);
+    if (!n)
+        return create(s, path, value);
+    if (!(access_for(s.caller, n->perms) & ACCESS_WRITE))
+        return hv::unexpected(Err::ACCES);
+    Perms const perms = n->perms;
+    s.view.put(path, value, perms);
+    s.view.changed({path, false});
+    return {};
+}
+
+hv::Result<void, Err> make_dir(Request_scope const &s, std::string const &path)
+{
+    Node const *n = s.view.get(path);
+    if (!n)
+        return create(s, path, {});
+    if (!(access_for(s.caller, n->perms) & ACCESS_WRITE))
+        return hv::unexpected(Err::ACCES);
+    return {};
+}
+
+hv::Result<void, Err> remove_node(Request_scope const &s, std::string const &path)
+{
+    if (path == "/")
+        return hv::unexpected(Err::INVAL);
+    Node const *n = s.view.get(path);
+    if (!n) {
+        // Removing a missing node succeeds when its parent exists.
+        if (s.view.get(std::string{parent_path(path)}))
+            return {};
+        return hv::unexpected(missing(s, path));
+    }
+    if (!(access_for(s.caller, n->perms) & ACCESS_WRITE))
+        return hv::unexpected(Err::ACCES);
+    s.view.del(path);
+    s.view.changed({path, true});
+    return {};
+}
+
+hv::Result<void, Err> set_node_perms(Request_scope const &s, std::string const &path,
+                                     Perms const &perms)
+{
+    if (perms.empty())
+        return hv::unexpected(Err::INVAL);
+    if (!s.caller.privileged && over(perms.size(), s.quotas.node_permissions))
+        return hv::unexpected(Err::NOSPC);
+    Node const *n = HV_TRY(lookup(s, path, ACCESS_WRITE));
+    if (!(access_for(s.caller, n->perms) & ACCESS_OWNER))
+        return hv::unexpected(Err::ACCES);
+    if (!s.caller.privileged && perms.front().domid != n->perms.front().domid)
+        return hv::unexpected(Err::PERM);
+    std::string const value = n->value;
+    s.view.put(path, value, perms);
+    s.view.changed({path, false});
+    return {};
+}
+
+} // namespace dom::store

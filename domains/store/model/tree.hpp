@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// The node tree: path -> node, children in insertion order, a generation count per change.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "perms.hpp"
+
+namespace dom::store
+{
+
+struct Node
+{
+    std::string value;
+    Perms perms;
+    std::vector<std::string> children; // names, in creation order
+    uint64_t gen = 0;                  // store generation of the last change (0 = never stored)
+};
+
+struct String_hash
+{
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Primitive, already-validated changes. The same two operations serve direct requests,
+// transaction commits and journal replay, so the three cannot drift apart.
+class Tree
+{
+  public:
+    Tree();
+
+    Node const *find(std::string_view path) const;
+
+    // Creates or updates `path`. A new node is appended to its parent's children. Returns false
+    // (and changes nothing) if the parent does not exist or the path is not absolute.
+    bool put(std::string_view path, std::string_view value, Perms const &perms);
+
+    // Removes `path` and its subtree and unlinks it from its parent. Returns false if absent or
+    // the root.
+    bool del(std::string_view path);
+
+    uint64_t generation() const { return gen_; }
+    size_t size() const { return nodes_.size(); }
+    uint32_t owned_by(uint32_t domid) const;
+
+    // Depth-first, parents before children, children in order (the snapshot order).
+    void walk(std::function<void(std::string const &, Node const &)> const &fn) const;
+
+    // Removes every node (and subtree) owned by `domid`, except the root. Returns removed paths'
+    // tops, in walk order.
+    std::vector<std::string> owned_tops(uint32_t domid) const;
+
+  private:
+    void count(Perms const &perms, int delta);
+    void erase_subtree(std::string const &path);
+
+    std::unordered_map<std::string, Node, String_hash, std::equal_to<>> nodes_;
+    std::unordered_map<uint32_t, uint32_t> owned_;
+    uint64_t gen_ = 0;
+};
+
+} // namespace dom::store

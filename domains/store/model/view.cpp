@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+#include "view.hpp"
+
+#include <algorithm>
+
+#include "path.hpp"
+
+namespace dom::store
+{
+
+void Direct_view::put(std::string const &path, std::string_view value, Perms const &perms)
+{
+    tree_.put(path, value, perms);
+    journal_.push_back(Op{Op::Kind::PUT, path, std::string{value}, perms});
+}
+
+void Direct_view::del(std::string const &path)
+{
+    tree_.del(path);
+    journal_.push_back(Op{Op::Kind::DEL, path, {}, {}});
+}
+
+Node const *Txn::get(std::string const &path)
+{
+    if (auto const it = overlay_.find(path); it != overlay_.end())
+        return it->second ? &*it->second : nullptr;
+    Node const *n = tree_.find(path);
+    seen_.try_emplace(path, n ? n->gen : 0);
+    return n;
+}
+
+Node *Txn::own(std::string const &path)
+{
+    if (auto const it = overlay_.find(path); it != overlay_.end())
+        return it->second ? &*it->second : nullptr;
+    Node const *n = get(path);
+    auto &slot = overlay_[path];
+    if (n)
+        slot = *n;
+    return slot ? &*slot : nullptr;
+}
+
+uint32_t Txn::owned_by(uint32_t domid) const
+{
+    auto const it = owned_delta_.find(domid);
+    int64_t const n = tree_.owned_by(domid) + (it == owned_delta_.end() ? 0 : it->second);
+    return n < 0 ? 0 : static_cast<uint32_t>(n);
+}
+
+void Txn::put(std::string const &path, std::string_view value, Perms const &perms)
+{
+    if (Node *n = own(path)) {
+        --owned_delta_[n->perms.front().domid];
+        n->value.assign(value);
+        n->perms = perms;
+    } else {
+        Node *parent = own(std::string{parent_path(path)});
+        parent->children.emplace_back(base_name(path));
+        Node fresh;
+        fresh.value.assign(value);
+        fresh.perms = perms;
+        overlay_[path] = std::move(fresh);
+    }
+    ++owned_delta_[perms.front().domid];
+    ops_.push_back(Op{Op::Kind::PUT, path, std::string{value}, perms});
+}
+
+void Txn::drop(std::string const &path)
+{
+    Node *n = own(path);
+    if (!n)
+        return;
+    for (auto const &c : std::vector<std::string>{n->children})
+        drop(child_path(path, c));
+    --owned_delta_[n->perms.front().domid];
+    overlay_[path] = std::nullopt;
+}
+
+void Txn::del(std::string const &path)
+{
+    drop(path);
+    if (Node *parent = own(std::string{parent_path(path)})) {
+        auto &ch = parent->children;
+        auto const rit = std::find(ch.rbegin(), ch.rend(), base_name(path));
+        if (rit != ch.rend())
+            ch.erase(std::next(rit).base());
+    }
+    ops_.push_back(Op{Op::Kind::DEL, path, {}, {}});
+}
+
+hv::Result<std::vector<Change>, Err> Txn::commit(Tree &tree, std::vector<Op> &journal)
+{
+    for (auto const &[path, gen] : seen_) {
+        Node const *n = tree.find(path);
+        if ((n ? n->gen : 0) != gen)
+            return hv::unexpected(Err::AGAIN);
+    }
+    for (Op &op : ops_) {
+        if (op.kind == Op::Kind::PUT)
+            tree.put(op.path, op.value, op.perms);
+        else
+            tree.del(op.path);
+        journal.push_back(std::move(op));
+    }
+    ops_.clear();
+    return std::move(changes_);
+}
+
+} // namespace dom::store

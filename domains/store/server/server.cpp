@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+#include "server.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "socket_connection.hpp"
+#include <cstdio>
+
+namespace dom::store
+{
+
+namespace
+{
+
+// epoll tags for the two fds that are not connections.
+char listen_tag;
+char stop_tag;
+
+} // namespace
+
+Server::Server(Server_options opts) : opts_{std::move(opts)}, core_{opts_.core}
+{
+    core_.set_hooks(this);
+}
+
+Server::~Server()
+{
+    conns_.clear();
+    for (int fd : {epoll_fd_, listen_fd_, stop_fd_})
+        if (fd >= 0)
+            ::close(fd);
+}
+
+hv::Result<void, std::string> Server::start()
+{
+    auto *j = HV_TRY(Journal::open(opts_.state_dir, core_));
+    journal_.reset(j);
+    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (epoll_fd_ < 0 || stop_fd_ < 0)
+        return hv::unexpected(std::string{"epoll/eventfd: "} + std::strerror(errno));
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = &stop_tag;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, stop_fd_, &ev);
+    if (provider_)
+        for (auto const &[domid, info] : core_.domains())
+            if (!attach(domid, info))
+                std::fprintf(stderr, "wardstore: could not re-attach domain %u\n", domid);
+    if (!opts_.socket_path.empty()) {
+        listen_fd_ = listen_unix(opts_.socket_path);
+        if (listen_fd_ < 0)
+            return hv::unexpected("listen " + opts_.socket_path + ": " +
+                                  std::strerror(-listen_fd_));
+        ev.data.ptr = &listen_tag;
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+    }
+    return {};
+}
+
+void Server::stop()
+{
+    uint64_t const one = 1;
+    [[maybe_unused]] auto r = ::write(stop_fd_, &one, sizeof one);
+}
+
+void Server::add(std::unique_ptr<Connection> c, Caller caller)
+{
+    c->conn = &core_.open(caller, *c);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = c.get();
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c->fd(), &ev);
+    conns_.push_back(std::move(c));
+}
+
+hv::Result<void, Err> Server::attach(uint32_t domid, Domain_info const &info)
+{
+    if (!provider_)
+        return {};
+    auto ep = HV_TRY(provider_->map(domid, info));
+    Caller const caller{domid, false, info.target};
+    add(std::make_unique<Ring_connection>(domid, std::move(ep)), caller);
+    return {};
+}
+
+void Server::detach(uint32_t domid)
+{
+    for (auto &c : conns_)
+        if (auto *r = dynamic_cast<Ring_connection *>(c.get()); r && r->domid() == domid)
+            r->dead = true;
+}
+
+void Server::accept_all()
+{
+    for (;;) {
+        int const fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        add(std::make_unique<Socket_connection>(fd), Caller{0, true, std::nullopt});
+    }
+}
+
+// One request per connection per pass, starting one further along each round, so a client
+// with a deep queue gets no more turns than one with a single request.
+void Server::serve_round()
+{
+    size_t budget = 8192;
+    bool progress = true;
+    size_t const n = conns_.size();
+    if (n == 0)
+        return;
+    rr_ = (rr_ + 1) % n;
+    while (progress && budget > 0) {
+        progress = false;
+        for (size_t k = 0; k < n && budget > 0; ++k) {
+            Connection &c = *conns_[(rr_ + k) % n];
+            if (c.dead || c.output_size() >= OUTPUT_HIGH_WATER)
+                continue;
+            bool handled = false;
+            if (!c.serve_one(core_, handled)) {
+                if (auto *r = dynamic_cast<Ring_connection *>(&c))
+                    r->fail(RING_ERROR_PROTO);
+                c.dead = true; // a protocol violation closes this connection only
+                continue;
+            }
+            if (handled) {
+                progress = true;
+                --budget;
+            }
+        }
+    }
+}
+
+void Server::update_interest(Connection &c)
+{
+    if (dynamic_cast<Ring_connection *>(&c))
+        return; // the event channel stays armed: kicks mean input or freed space
+    bool const want_in = c.wants_input();
+    bool const want_out = c.output_size() > 0;
+    if (want_in == c.polled_in && want_out == c.polled_out)
+        return;
+    epoll_event ev{};
+    ev.events = (want_in ? EPOLLIN : 0u) | (want_out ? EPOLLOUT : 0u);
+    ev.data.ptr = &c;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd(), &ev);
+    c.polled_in = want_in;
+    c.polled_out = want_out;
+}
+
+void Server::reap()
+{
+    for (auto it = conns_.begin(); it != conns_.end();) {
+        if (!(*it)->dead) {
+            ++it;
+            continue;
+        }
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, (*it)->fd(), nullptr);
+        core_.close(*(*it)->conn);
+        it = conns_.erase(it);
+    }
+}
+
+hv::Result<void, std::string> Server::run()
+{
+    epoll_event evs[128];
+    for (;;) {
+        bool busy = false;
+        for (auto const &c : conns_)
+            if (!c->dead && c->output_size() < OUTPUT_HIGH_WATER && c->has_request())
+                busy = true;
+        int const n = ::epoll_wait(epoll_fd_, evs, 128, busy ? 0 : -1);
+        if (n < 0 && errno != EINTR)
+            return hv::unexpected(std::string{"epoll_wait: "} + std::strerror(errno));
+        for (int i = 0; i < n; ++i) {
+            void *const tag = evs[i].data.ptr;
+            if (tag == &stop_tag)
+                return {};
+            if (tag == &listen_tag) {
+                accept_all();
+                continue;
+            }
+            auto *c = static_cast<Connection *>(tag);
+            bool const ring = dynamic_cast<Ring_connection *>(c) != nullptr;
+            if (evs[i].events & EPOLLERR)
+                c->dead = true;
+            else if ((evs[i].events & (EPOLLIN | EPOLLHUP)) && (ring || c->wants_input()) &&
+                     !c->pull())
+                c->dead = true;
+            if ((evs[i].events & EPOLLOUT) && !c->push())
+                c->dead = true;
+        }
+        serve_round();
+        for (auto &c : conns_) {
+            if (auto *r = dynamic_cast<Ring_connection *>(c.get())) {
+                if (r->reset_requested) {
+                    core_.reset(*r->conn);
+                    r->reset_requested = false;
+                }
+                if (!r->dead && r->wants_input() && !r->pull())
+                    r->dead = true;
+            }
+        }
+        if (core_.journal_pending()) {
+            journal_->append(core_.take_journal());
+            HV_TRY(journal_->sync());
+            if (journal_->wants_compaction())
+                HV_TRY(journal_->compact(core_));
+        }
+        for (auto &c : conns_) {
+            if (!c->dead && c->output_size() > 0 && !c->push())
+                c->dead = true;
+            if (!c->dead)
+                update_interest(*c);
+        }
+        reap();
+    }
+}
+
+} // namespace dom::store
