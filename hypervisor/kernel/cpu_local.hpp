@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "hv/scheduler.hpp"
 #include "kernel/domain.hpp"
 
 namespace hv::kernel
@@ -20,7 +21,7 @@ struct Cpu_local
     // <cerrno>, whose macros clash with hv::xen::Errno.)
     bool tick = false;
     uint64_t ticks = 0;
-    size_t cursor = 0; // round-robin position in the domain table
+    sched::Round_robin run_queue{1}; // hv core's policy; a slice is one timer period
 };
 
 Cpu_local &cpu_local(unsigned index);

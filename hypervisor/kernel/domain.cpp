@@ -4,6 +4,7 @@
 
 #include "kernel/kernel.hpp"
 #include "kernel/memory.hpp"
+#include "kernel/scheduler.hpp"
 #include "platform/log.hpp"
 
 namespace hv::kernel
@@ -92,6 +93,8 @@ void end_domain(Domain &d, bool destroyed, uint32_t reason, char const *note)
     if (!d.alive())
         return;
     console_flush(d);
+    if (d.vcpu != nullptr)
+        sched_remove(d);
     d.state = Domain_state::SHUTDOWN;
     d.destroyed = destroyed;
     d.shutdown_reason = reason;

@@ -11,6 +11,7 @@
 #include "hv/capability.hpp"
 #include "hv/memory_account.hpp"
 #include "hv/module_cmdline.hpp"
+#include "hv/scheduler.hpp"
 #include "kernel/config.hpp"
 
 namespace hv::kernel
@@ -43,6 +44,14 @@ struct Domain_stats
     uint64_t blocks = 0;
 };
 
+struct Domain;
+
+// The scheduling entity of a vCPU (hv core's round-robin policy schedules vCPUs, not domains).
+struct Vcpu_entity : sched::Entity
+{
+    Domain *domain = nullptr;
+};
+
 struct Domain
 {
     uint16_t id = 0;
@@ -56,6 +65,7 @@ struct Domain
     size_t chunk_count = 0;
     arch::Stage2 *space = nullptr;
     arch::Vcpu *vcpu = nullptr;
+    Vcpu_entity entity;   // vCPU 0's place in its CPU's run queue
     bool running = false; // on a CPU right now
 
     // How it ended (state SHUTDOWN).

@@ -9,6 +9,7 @@
 #include "kernel/guest_memory.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/memory.hpp"
+#include "kernel/scheduler.hpp"
 #include "platform/log.hpp"
 #include "ward/abi/xen.h"
 
@@ -62,6 +63,15 @@ bool allocate_memory(Domain &d, char const *what)
         return false;
     }
     d.mem_bytes = chunks * CHUNK_BYTES;
+    if (frames().free_frames() < d.mem_bytes / FRAME_SIZE) {
+        char why[96];
+        format(why, sizeof why,
+               "not enough free host memory for mem= (%llu MiB asked, %llu MiB free)",
+               static_cast<unsigned long long>(d.mem_bytes >> 20),
+               static_cast<unsigned long long>(frames().free_frames() * FRAME_SIZE >> 20));
+        refuse(what, why);
+        return false;
+    }
     d.account = Memory_account{d.mem_bytes / FRAME_SIZE};
     for (size_t i = 0; i < chunks; ++i) {
         if (!d.account.charge(CHUNK_BYTES / FRAME_SIZE)) {
@@ -210,6 +220,7 @@ Domain *build_domain_from_module(mb2::Info const &info, size_t index, uint64_t h
         return nullptr;
     }
     d->vcpu = *vcpu;
+    sched_add(*d, 0); // one CPU for now
     char caps[64];
     cap_list(caps, d->caps);
     log("ward: domain %u '%s' (label %s): %llu MiB, caps %s, PVH entry 0x%x, start_info 0x%llx\n",

@@ -3,6 +3,7 @@
 #include "hv/format.hpp"
 #include "kernel/guest_memory.hpp"
 #include "kernel/hypercall_handlers.hpp"
+#include "kernel/scheduler.hpp"
 #include "platform/log.hpp"
 
 namespace hv::kernel
@@ -33,7 +34,7 @@ Hypercall_result hc_sched_op(Domain &self, arch::Vcpu &v, Args const &a)
     case xen::Sched_cmd::YIELD: ++self.stats.yields; return {0, After::YIELD};
     case xen::Sched_cmd::BLOCK:
         ++self.stats.blocks;
-        self.state = Domain_state::BLOCKED;
+        sched_block(self, Domain_state::BLOCKED);
         return {0, After::DESCHEDULE};
     default: break; // SHUTDOWN: decode_sched_op passes nothing else
     }

@@ -6,6 +6,7 @@
 #include "hv/format.hpp"
 #include "kernel/guest_memory.hpp"
 #include "kernel/hypercall_handlers.hpp"
+#include "kernel/scheduler.hpp"
 #include "platform/log.hpp"
 #include "ward/abi/xen.h"
 
@@ -79,13 +80,13 @@ Result<int64_t, Errno> act(Domain &self, ward_domctl &dc, Domain &t)
     case WARD_DOMCTL_PAUSE:
         if (t.state == Domain_state::PAUSED)
             return unexpected(Errno::XEN_EINVAL);
-        t.state = Domain_state::PAUSED;
+        sched_block(t, Domain_state::PAUSED);
         log("ward: domain %u '%s' paused by domain %u\n", t.id, t.name.c_str(), self.id);
         return 0;
     case WARD_DOMCTL_UNPAUSE:
         if (t.state != Domain_state::PAUSED)
             return unexpected(Errno::XEN_EINVAL);
-        t.state = Domain_state::RUNNABLE;
+        sched_wake(t);
         log("ward: domain %u '%s' unpaused by domain %u\n", t.id, t.name.c_str(), self.id);
         return 0;
     default: return unexpected(Errno::XEN_ENOSYS);

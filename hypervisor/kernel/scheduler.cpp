@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Scheduler loop (see scheduler.hpp).
+// Scheduler loop (see scheduler.hpp): hv core's round-robin policy (hv/scheduler.hpp) per CPU,
+// fed by the local APIC timer, the hypercalls and the exits.
 #include "kernel/scheduler.hpp"
 
 #include "arch/x86_64/cpu.hpp"
@@ -21,7 +22,7 @@ Cpu_local cpus[MAX_CPUS];
 void on_timer(x86::Interrupt_frame &)
 {
     Cpu_local &c = this_cpu();
-    ++c.ticks;
+    __atomic_add_fetch(&c.ticks, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&c.tick, true, __ATOMIC_RELAXED);
     platform::lapic_eoi();
 }
@@ -31,7 +32,16 @@ void wake_blocked()
 {
     for (Domain &d : domains())
         if (d.state == Domain_state::BLOCKED)
-            d.state = Domain_state::RUNNABLE;
+            sched_wake(d);
+}
+
+// Handles a pending tick; true when the current vCPU's slice is over and another one waits.
+bool take_tick(Cpu_local &c)
+{
+    if (!__atomic_exchange_n(&c.tick, false, __ATOMIC_RELAXED))
+        return false;
+    wake_blocked();
+    return c.run_queue.tick(__atomic_load_n(&c.ticks, __ATOMIC_RELAXED));
 }
 
 // Domains that can still run on their own (paused ones need someone to unpause them).
@@ -41,21 +51,6 @@ bool any_schedulable()
         if (d.state == Domain_state::RUNNABLE || d.state == Domain_state::BLOCKED)
             return true;
     return false;
-}
-
-// Round-robin policy: the next runnable domain after the cursor.
-Domain *pick_next(Cpu_local &c)
-{
-    auto &table = domains();
-    for (size_t n = 0; n < table.size(); ++n) {
-        size_t const i = (c.cursor + 1 + n) % table.size();
-        Domain &d = table[i];
-        if (d.state == Domain_state::RUNNABLE && !d.running) {
-            c.cursor = i;
-            return &d;
-        }
-    }
-    return nullptr;
 }
 
 void run_slice(Cpu_local &c, Domain &d)
@@ -76,15 +71,22 @@ void run_slice(Cpu_local &c, Domain &d)
         }
         After const a =
             e.reason == arch::Exit_reason::INTERRUPT ? After::RESUME : handle_exit(d, *d.vcpu, e);
+        if (a == After::YIELD)
+            c.run_queue.yield();
         if (a != After::RESUME)
             break;
-        if (__atomic_load_n(&c.tick, __ATOMIC_RELAXED)) {
+        if (take_tick(c)) {
             ++d.stats.preemptions;
             break;
         }
     }
     d.running = false;
     c.current = nullptr;
+}
+
+Cpu_local &owner(Domain const &d)
+{
+    return cpus[d.entity.cpu];
 }
 
 } // namespace
@@ -103,6 +105,31 @@ Cpu_local &this_cpu()
     return cpus[0];
 }
 
+void sched_add(Domain &d, unsigned cpu)
+{
+    d.entity.domain = &d;
+    d.entity.cpu = cpu;
+    d.state = Domain_state::RUNNABLE;
+    (void)owner(d).run_queue.add(d.entity); // a fresh entity: cannot be in the queue already
+}
+
+void sched_block(Domain &d, Domain_state why)
+{
+    d.state = why;
+    (void)owner(d).run_queue.block(d.entity); // alive domains are always added
+}
+
+void sched_wake(Domain &d)
+{
+    d.state = Domain_state::RUNNABLE;
+    (void)owner(d).run_queue.wake(d.entity);
+}
+
+void sched_remove(Domain &d)
+{
+    owner(d).run_queue.remove(d.entity);
+}
+
 void scheduler_init()
 {
     x86::set_irq_handler(x86::VECTOR_TIMER, on_timer);
@@ -114,13 +141,11 @@ void scheduler_run(unsigned cpu)
     Cpu_local &c = cpus[cpu];
     c.index = cpu;
     c.apic_id = platform::lapic_id();
-    c.cursor = domains().size() - 1; // the first pick is the first domain
     for (;;) {
-        if (__atomic_exchange_n(&c.tick, false, __ATOMIC_RELAXED))
-            wake_blocked();
-        Domain *const d = pick_next(c);
-        if (d != nullptr) {
-            run_slice(c, *d);
+        take_tick(c);
+        sched::Entity *const e = c.run_queue.pick_next(__atomic_load_n(&c.ticks, __ATOMIC_RELAXED));
+        if (e != nullptr) {
+            run_slice(c, *static_cast<Vcpu_entity *>(e)->domain);
             continue;
         }
         if (!any_schedulable())

@@ -8,6 +8,7 @@
 #include "hv/format.hpp"
 #include "kernel/guest_memory.hpp"
 #include "kernel/kernel.hpp"
+#include "kernel/scheduler.hpp"
 #include "platform/log.hpp"
 #include "ward/abi/xen.h"
 
@@ -155,7 +156,7 @@ After handle_exit(Domain &d, arch::Vcpu &v, arch::Exit const &e)
             return After::DESCHEDULE;
         }
         ++d.stats.blocks;
-        d.state = Domain_state::BLOCKED;
+        sched_block(d, Domain_state::BLOCKED);
         return After::DESCHEDULE;
     case arch::Exit_reason::NESTED_PAGE_FAULT: {
         // All of a domain's RAM is mapped at creation: any NPF is an access outside it.
