@@ -22,6 +22,7 @@ struct Fixture
     std::string xml = acm_bench::generate_policy_xml(acm_bench::Shape{});
     ward::policy::Policy policy = compiled(xml);
     std::vector<std::pair<uint32_t, uint32_t>> pairs = random_pairs(1u << 20);
+    std::vector<std::pair<uint32_t, uint32_t>> wide = service_pairs(1024);
 
     static ward::policy::Policy compiled(std::string const &xml)
     {
@@ -33,6 +34,8 @@ struct Fixture
         }
         return *std::move(p);
     }
+
+    std::vector<std::pair<uint32_t, uint32_t>> service_pairs(size_t n) const;
 
     // Random pairs of virtual-machine labels.
     std::vector<std::pair<uint32_t, uint32_t>> random_pairs(size_t n) const
@@ -49,6 +52,21 @@ struct Fixture
         return out;
     }
 };
+
+// Pairs of the wide service labels (50 STE types each), where a decision walks long lists.
+std::vector<std::pair<uint32_t, uint32_t>> Fixture::service_pairs(size_t n) const
+{
+    auto const &v = policy.view();
+    std::vector<uint32_t> svcs;
+    for (uint32_t l = 0; l < v.label_count(); ++l)
+        if (v.label_ste(l).size() >= 50)
+            svcs.push_back(l);
+    std::mt19937 rng{9};
+    std::vector<std::pair<uint32_t, uint32_t>> out(n);
+    for (auto &p : out)
+        p = {svcs[rng() % svcs.size()], svcs[rng() % svcs.size()]};
+    return out;
+}
 
 Fixture &fixture()
 {
@@ -83,13 +101,16 @@ void BM_load_binary(benchmark::State &state)
 }
 BENCHMARK(BM_load_binary)->Unit(benchmark::kMillisecond);
 
+// No cache: the engine's merge of two sorted type lists. Arg = working set of pairs: 1,024
+// (the same set as the cached runs, hot in the CPU caches) or 2^20 (label records from memory).
 void BM_share_uncached(benchmark::State &state)
 {
     auto const &f = fixture();
     auto const &v = f.policy.view();
+    size_t const mask = static_cast<size_t>(state.range(0)) - 1;
     size_t i = 0, allowed = 0;
     for (auto _ : state) {
-        auto const &[a, b] = f.pairs[i++ & (f.pairs.size() - 1)];
+        auto const &[a, b] = f.pairs[i++ & mask];
         allowed += hv::acm::decide_share(v, a, b).allow;
     }
     benchmark::DoNotOptimize(allowed);
@@ -97,7 +118,7 @@ void BM_share_uncached(benchmark::State &state)
     state.counters["allow_%"] =
         100.0 * static_cast<double>(allowed) / static_cast<double>(state.iterations());
 }
-BENCHMARK(BM_share_uncached);
+BENCHMARK(BM_share_uncached)->Arg(1024)->Arg(1 << 20);
 
 // Warm: a working set of 1,024 pairs in a 4,096-slot cache, asked over and over.
 void BM_share_warm_cache(benchmark::State &state)
@@ -160,6 +181,41 @@ void BM_coexist_uncached(benchmark::State &state)
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_coexist_uncached);
+
+// The wide service labels: uncached versus warm cache, same 1,024 pairs.
+void BM_share_wide_uncached(benchmark::State &state)
+{
+    auto const &f = fixture();
+    auto const &v = f.policy.view();
+    size_t i = 0, allowed = 0;
+    for (auto _ : state) {
+        auto const &[a, b] = f.wide[i++ & 1023];
+        allowed += hv::acm::decide_share(v, a, b).allow;
+    }
+    benchmark::DoNotOptimize(allowed);
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_share_wide_uncached);
+
+void BM_share_wide_warm_cache(benchmark::State &state)
+{
+    auto const &f = fixture();
+    hv::acm::Guard g;
+    if (!g.load(f.policy.binary()))
+        std::abort();
+    std::vector<hv::acm::Cache_slot> slots(4096);
+    hv::acm::Decision_cache cache{slots};
+    for (size_t i = 0; i < 1024; ++i)
+        (void)g.share(cache, f.wide[i].first, f.wide[i].second);
+    size_t i = 0, allowed = 0;
+    for (auto _ : state) {
+        auto const &[a, b] = f.wide[i++ & 1023];
+        allowed += g.share(cache, a, b).allow;
+    }
+    benchmark::DoNotOptimize(allowed);
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_share_wide_warm_cache);
 
 // Chinese Wall at domain start with 100 domains running.
 void BM_may_start(benchmark::State &state)

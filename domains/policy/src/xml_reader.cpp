@@ -66,6 +66,15 @@ char const *name_of(xmlNodePtr n)
     return reinterpret_cast<char const *>(n->name);
 }
 
+// "<Element>"
+std::string tag(xmlNodePtr n)
+{
+    std::string s{"<"};
+    s += name_of(n);
+    s += '>';
+    return s;
+}
+
 bool is(xmlNodePtr n, char const *name)
 {
     return std::strcmp(name_of(n), name) == 0;
@@ -121,13 +130,13 @@ hv::Result<std::vector<xmlNodePtr>, Error> Reader::children(xmlNodePtr n) const
         if (c->type == XML_ELEMENT_NODE) {
             if (c->ns != nullptr &&
                 std::strcmp(reinterpret_cast<char const *>(c->ns->href), ACM_NS) != 0)
-                return fail(c, "element <" + std::string{name_of(c)} + "> in namespace '" +
+                return fail(c, std::string{"element "} + tag(c) + " in namespace '" +
                                    reinterpret_cast<char const *>(c->ns->href) +
                                    "' is not part of the ACM policy format");
             out.push_back(c);
         } else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
                    !blank(c->content)) {
-            return fail(n, "unexpected text in <" + std::string{name_of(n)} + ">");
+            return fail(n, std::string{"unexpected text in "} + tag(n));
         } else if (c->type == XML_ENTITY_REF_NODE) {
             return fail(n, "entity references are not accepted in a policy");
         }
@@ -142,16 +151,16 @@ hv::Result<std::string, Error> Reader::text(xmlNodePtr n) const
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
             s += reinterpret_cast<char const *>(c->content);
         else if (c->type == XML_ELEMENT_NODE)
-            return fail(c, "<" + std::string{name_of(n)} + "> must hold text, not an element");
+            return fail(c, tag(n) + " must hold text, not an element");
         else if (c->type == XML_ENTITY_REF_NODE)
             return fail(n, "entity references are not accepted in a policy");
     }
     s = trim(s);
     if (s.empty())
-        return fail(n, "<" + std::string{name_of(n)} + "> is empty");
+        return fail(n, tag(n) + " is empty");
     for (unsigned char const ch : s)
         if (ch < 0x20 || ch == 0x7f)
-            return fail(n, "control character in <" + std::string{name_of(n)} + ">");
+            return fail(n, std::string{"control character in "} + tag(n));
     return s;
 }
 
@@ -190,7 +199,7 @@ hv::Result<void, Error> Reader::header(xmlNodePtr n)
                    is(c, "NameSpaceUrl") || is(c, "FromPolicy")) {
             continue; // informative only
         } else {
-            return fail(c, "unknown element <" + std::string{name_of(c)} + "> in <PolicyHeader>");
+            return fail(c, std::string{"unknown element "} + tag(c) + " in <PolicyHeader>");
         }
     }
     if (!have_name)
@@ -204,10 +213,10 @@ hv::Result<void, Error> Reader::type_list(xmlNodePtr n, std::vector<Ref> &out) c
 {
     auto const kids = HV_TRY(children(n));
     if (kids.empty())
-        return fail(n, "<" + std::string{name_of(n)} + "> lists no <Type>");
+        return fail(n, tag(n) + " lists no <Type>");
     for (xmlNodePtr c : kids) {
         if (!is(c, "Type"))
-            return fail(c, "unknown element <" + std::string{name_of(c)} + "> in <" + name_of(n) +
+            return fail(c, std::string{"unknown element "} + tag(c) + " in <" + name_of(n) +
                                ">, expected <Type>");
         out.push_back(Ref{HV_TRY(text(c)), line_of(c)});
     }
@@ -234,7 +243,7 @@ hv::Result<void, Error> Reader::conflict_sets(xmlNodePtr n)
         return fail(n, "<ConflictSets> is empty: list at least one <Conflict> or leave it out");
     for (xmlNodePtr c : kids) {
         if (!is(c, "Conflict"))
-            return fail(c, "unknown element <" + std::string{name_of(c)} + "> in <ConflictSets>");
+            return fail(c, std::string{"unknown element "} + tag(c) + " in <ConflictSets>");
         xmlChar *name = xmlGetProp(c, reinterpret_cast<xmlChar const *>("name"));
         if (name == nullptr)
             return fail(c, "<Conflict> has no name attribute");
@@ -268,7 +277,7 @@ hv::Result<void, Error> Reader::chinese_wall(xmlNodePtr n)
         } else if (is(c, "ConflictSets") && src_.conflict_sets_line == 0) {
             HV_TRY(conflict_sets(c));
         } else {
-            return fail(c, "unexpected element <" + std::string{name_of(c)} + "> in <ChineseWall>");
+            return fail(c, std::string{"unexpected element "} + tag(c) + " in <ChineseWall>");
         }
     }
     if (!have_types)
@@ -297,12 +306,12 @@ hv::Result<void, Error> Reader::label(xmlNodePtr n, bool resource)
         } else if (is(c, "ChineseWallTypes") && !resource) {
             HV_TRY(type_list(c, l.cw));
         } else {
-            return fail(c, "unexpected element <" + std::string{name_of(c)} + "> in <" +
-                               name_of(n) + ">");
+            return fail(c,
+                        std::string{"unexpected element "} + tag(c) + " in <" + name_of(n) + ">");
         }
     }
     if (!have_name)
-        return fail(n, "<" + std::string{name_of(n)} + "> has no <Name>");
+        return fail(n, tag(n) + " has no <Name>");
     src_.labels.push_back(std::move(l));
     return hv::ok;
 }
@@ -328,8 +337,8 @@ hv::Result<void, Error> Reader::label_template(xmlNodePtr n)
         char const *const want = subjects ? "VirtualMachineLabel" : "ResourceLabel";
         for (xmlNodePtr l : HV_TRY(children(c))) {
             if (!is(l, want))
-                return fail(l, "unexpected element <" + std::string{name_of(l)} + "> in <" +
-                                   name_of(c) + ">, expected <" + want + ">");
+                return fail(l, std::string{"unexpected element "} + tag(l) + " in <" + name_of(c) +
+                                   ">, expected <" + want + ">");
             HV_TRY(label(l, !subjects));
         }
     }
@@ -410,7 +419,7 @@ hv::Result<Source, Error> Reader::run(xmlDocPtr doc)
     for (xmlNodePtr c : HV_TRY(children(root))) {
         auto const once = [&](bool &seen) -> hv::Result<void, Error> {
             if (seen)
-                return fail(c, "duplicate <" + std::string{name_of(c)} + ">");
+                return fail(c, std::string{"duplicate "} + tag(c));
             seen = true;
             return hv::ok;
         };
