@@ -13,6 +13,7 @@
 #include "kernel/kernel.hpp"
 #include "kernel/memory.hpp"
 #include "kernel/scheduler.hpp"
+#include "kernel/self_test.hpp"
 #include "platform/lapic.hpp"
 #include "platform/log.hpp"
 #include "platform/serial.hpp"
@@ -120,6 +121,7 @@ extern "C" HV_NORETURN void kmain(uint32_t magic, uint64_t info_pa)
     } else {
         set_options(*opts);
     }
+    run_self_test(options().test.view());
 
     if (auto const r = memory_init(*info, info_pa); !r) {
         log("ward: frame allocator: %s\n", Frame_allocator::error_name(r.error()));

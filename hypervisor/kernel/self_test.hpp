@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+// Boot-time fault scenarios selected with `test=NAME` on the hypervisor command line, for the
+// emulator tests of the exception path and of the hypervisor's own page permissions:
+//   null-read    read from page 0 (unmapped)            -> #PF, error code 0x0
+//   write-text   write into the hypervisor's .text (RX) -> #PF, error code 0x3
+//   exec-data    jump into .data (RW+NX)                -> #PF, error code 0x11
+// Each ends the run through the exception handler (register dump, status 0x7e).
+#pragma once
+
+#include <span>
+
+namespace hv::kernel
+{
+
+// Runs the named scenario (does not return if it exists); logs and returns for unknown names.
+void run_self_test(std::span<char const> name);
+
+} // namespace hv::kernel
