@@ -1,46 +1,68 @@
 // SPDX-License-Identifier: MIT
-// Host page tables (see paging.hpp). Built once on the boot CPU from tables in .bss.
+// Host page tables (see paging.hpp), built once on the boot CPU with hv core's page-table
+// builder in the host format (which refuses writable+executable mappings), from a pool of
+// table pages in .bss. Runs on the entry stub's identity map, so pa == va already.
 #include "arch/x86_64/paging.hpp"
 
 #include <cstddef>
+#include <optional>
 
 #include "arch/x86_64/cpu.hpp"
+#include "hv/page_table.hpp"
 #include "hv/result.hpp"
+#include "platform/log.hpp"
 
 extern "C" char __image_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],
-    __data_start[], __data_end[], __image_end[];
+    __data_start[], __image_end[];
 
 namespace hv::x86
 {
 namespace
 {
 
-constexpr uint64_t P = 1, RW = 2, PWT = 8, PCD = 16, PS = 0x80;
-constexpr uint64_t NX = 1ull << 63;
-constexpr uint64_t MB2 = 2ull << 20;
+constexpr uint64_t PAGE = 4096;
 constexpr uint64_t MMIO_START = 3ull << 30;
-constexpr size_t MAX_IMAGE_PTS = 8; // image + low memory split into 4 KiB pages: 16 MiB
+constexpr size_t POOL_PAGES = 32;
 
-alignas(4096) uint64_t pml4[512];
-alignas(4096) uint64_t pdpt[512];
-alignas(4096) uint64_t pd[4][512];
-alignas(4096) uint64_t pts[MAX_IMAGE_PTS][512];
+alignas(4096) uint64_t pool[POOL_PAGES][512];
+size_t pool_used = 0;
+
+struct Identity_memory
+{
+    uint64_t read(uint64_t table, unsigned i) const { return phys_to_virt<uint64_t>(table)[i]; }
+    void write(uint64_t table, unsigned i, uint64_t v) { phys_to_virt<uint64_t>(table)[i] = v; }
+};
+
+struct Pool_alloc
+{
+    std::optional<uint64_t> alloc_table()
+    {
+        if (pool_used == POOL_PAGES)
+            return std::nullopt;
+        uint64_t *const t = pool[pool_used++];
+        for (size_t i = 0; i < 512; ++i)
+            t[i] = 0;
+        return reinterpret_cast<uint64_t>(t);
+    }
+    void free_table(uint64_t) {} // the host tables are never torn down
+};
+
+using Host_table = pt::Page_table<pt::Host_format, Identity_memory, Pool_alloc>;
 
 uint64_t addr(char const *p)
 {
     return reinterpret_cast<uint64_t>(p);
 }
 
-// Flags for a 4 KiB page inside the image's 2 MiB regions.
-uint64_t small_page_flags(uint64_t pa, uint64_t nx)
+void map(Host_table &t, uint64_t start, uint64_t end, pt::Perms perms, pt::Mem_type type,
+         char const *what)
 {
-    if (pa == 0)
-        return 0; // catch null pointers
-    if (pa >= addr(__text_start) && pa < addr(__text_end))
-        return P; // RX
-    if (pa >= addr(__rodata_start) && pa < addr(__rodata_end))
-        return P | nx; // R
-    return P | RW | nx;
+    if (end <= start)
+        return;
+    if (auto const r = t.map_range(start, start, end - start, perms, type); !r) {
+        log("ward: host page tables: mapping %s: %s\n", what, pt::error_name(r.error()));
+        panic("cannot build the hypervisor's page tables");
+    }
 }
 
 } // namespace
@@ -52,30 +74,27 @@ Cpu_features paging_init()
     Cpuid const l7 = cpuid(0).eax >= 7 ? cpuid(7, 0) : Cpuid{};
     f.smep = (l7.ebx & (1u << 7)) != 0;
     f.smap = (l7.ebx & (1u << 20)) != 0;
-    if (f.nx)
-        wrmsr(msr::EFER, rdmsr(msr::EFER) | EFER_NXE);
-    uint64_t const nx = f.nx ? NX : 0;
+    if (!f.nx)
+        panic("this CPU has no NX bit; Ward needs it for W^X");
+    wrmsr(msr::EFER, rdmsr(msr::EFER) | EFER_NXE);
 
-    pml4[0] = addr(reinterpret_cast<char *>(pdpt)) | P | RW;
-    for (size_t g = 0; g < 4; ++g) {
-        pdpt[g] = addr(reinterpret_cast<char *>(pd[g])) | P | RW;
-        for (size_t i = 0; i < 512; ++i) {
-            uint64_t const pa = g * (1ull << 30) + i * MB2;
-            pd[g][i] = pa | P | RW | PS | nx | (pa >= MMIO_START ? PCD | PWT : 0);
-        }
-    }
-    // Split [0, end of image) into 4 KiB pages so each section gets its own permissions.
-    uint64_t const split_end = (addr(__image_end) + MB2 - 1) & ~(MB2 - 1);
-    if (split_end / MB2 > MAX_IMAGE_PTS)
-        panic("hypervisor image too large for the boot page tables");
-    for (uint64_t region = 0; region < split_end / MB2; ++region) {
-        for (size_t i = 0; i < 512; ++i) {
-            uint64_t const pa = region * MB2 + i * 4096;
-            pts[region][i] = small_page_flags(pa, nx) ? pa | small_page_flags(pa, nx) : 0;
-        }
-        pd[0][region] = addr(reinterpret_cast<char *>(pts[region])) | P | RW;
-    }
-    write_cr3(addr(reinterpret_cast<char *>(pml4)));
+    Identity_memory memory;
+    Pool_alloc alloc;
+    auto created = Host_table::create(memory, alloc);
+    if (!created)
+        panic("no page for the host PML4");
+    Host_table &t = *created;
+    using pt::Mem_type;
+    using pt::R, pt::W, pt::X;
+    uint64_t const image_end = (addr(__image_end) + PAGE - 1) & ~(PAGE - 1);
+    // Page 0 stays unmapped, to catch null pointers.
+    map(t, PAGE, addr(__image_start), R | W, Mem_type::WB, "low memory");
+    map(t, addr(__text_start), addr(__text_end), R | X, Mem_type::WB, ".text");
+    map(t, addr(__rodata_start), addr(__rodata_end), R, Mem_type::WB, ".rodata");
+    map(t, addr(__data_start), image_end, R | W, Mem_type::WB, ".data/.bss");
+    map(t, image_end, MMIO_START, R | W, Mem_type::WB, "RAM");
+    map(t, MMIO_START, IDENTITY_MAP_END, R | W, Mem_type::UC, "MMIO");
+    write_cr3(t.root());
 
     uint64_t cr4 = read_cr4();
     if (f.smep)
