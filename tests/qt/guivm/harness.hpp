@@ -90,7 +90,8 @@ class Harness
     uint32_t window(Guest &g, QRect r, QColor fill, bool override_redirect = false)
     {
         uint32_t const id = g.agent->create(r, override_redirect);
-        auto b = g.agent->attach_buffer(id, r.size(), fill);
+        auto b = g.agent->attach_buffer(
+            id, r.size().boundedTo(QSize(2048, 2048)).expandedTo(QSize(1, 1)), fill);
         if (!b)
             qWarning() << b.error();
         g.agent->map(id, override_redirect);
