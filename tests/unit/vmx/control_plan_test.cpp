@@ -46,7 +46,10 @@ TEST(ControlPlan, SkylakeMatchesTheBochsRecordedControls)
 {
     auto const p = plan(test::skylake_x());
     ASSERT_TRUE(p) << describe(p.error());
-    EXPECT_EQ(p->pin, 0x16u | pin::EXTERNAL_INTERRUPT_EXITING | pin::NMI_EXITING);
+    EXPECT_EQ(p->pin,
+              0x16u | pin::EXTERNAL_INTERRUPT_EXITING | pin::NMI_EXITING | pin::PREEMPTION_TIMER);
+    EXPECT_TRUE(p->preemption_timer);
+    EXPECT_EQ(p->preemption_timer_shift, 0);
     EXPECT_EQ(p->proc, 0x850061f2u); // testbeds.md 4.5: secondary, unconditional I/O, HLT
     EXPECT_EQ(p->proc2, proc2::ENABLE_EPT | proc2::UNRESTRICTED_GUEST | proc2::ENABLE_VPID |
                             proc2::ENABLE_RDTSCP | proc2::ENABLE_INVPCID);
@@ -154,6 +157,16 @@ TEST(ControlPlan, AllContextInveptWhenSingleMissing)
     auto const p = plan(m);
     ASSERT_TRUE(p);
     EXPECT_EQ(p->invept, Invept_type::ALL_CONTEXT);
+}
+
+TEST(ControlPlan, PreemptionTimerIsOptional)
+{
+    auto m = test::skylake_x();
+    m.values[msr::VMX_TRUE_PINBASED_CTLS] &= ~(1ull << 38);
+    auto const p = plan(m);
+    ASSERT_TRUE(p);
+    EXPECT_FALSE(p->preemption_timer);
+    EXPECT_EQ(p->pin & pin::PREEMPTION_TIMER, 0u);
 }
 
 TEST(ControlPlan, TigerlakeAndHaswellPass)

@@ -8,6 +8,7 @@
 #include "arch/x86_64/vmx/vmx_insn.hpp"
 #include "hv/vmx/access_rights.hpp"
 #include "hv/vmx/vmcs_field.hpp"
+#include "kernel/kernel.hpp"
 #include "platform/log.hpp"
 
 extern "C" int vmx_run(hv::arch::vmx::Guest_gprs *gprs, uint64_t launched);
@@ -30,6 +31,7 @@ constexpr uint32_t EXCEPTION_DF = 1u << 8;
 constexpr uint8_t VECTOR_GP = 13;
 constexpr uint32_t EVENT_VALID = 1u << 31;
 constexpr uint32_t EVENT_ERROR_CODE = 1u << 11;
+constexpr uint64_t PREEMPTION_POLL_US = 2000;
 
 // The eight guest segment registers share one layout: base + 2 * n in ES, CS, SS, DS, FS, GS,
 // LDTR, TR order (pinned by vmcs_field_test).
@@ -320,6 +322,8 @@ void Vmx_vcpu::sync_to_vmcs()
         vmwrite(Field::GUEST_PDPTE2, pdpte_[2]);
         vmwrite(Field::GUEST_PDPTE3, pdpte_[3]);
     }
+    if (shared_->plan.preemption_timer)
+        vmwrite(Field::VMX_PREEMPTION_TIMER_VALUE, preemption_budget());
     if (event_info_ & EVENT_VALID) {
         vmwrite(Field::VM_ENTRY_INTERRUPTION_INFO, event_info_);
         vmwrite(Field::VM_ENTRY_EXCEPTION_ERROR_CODE, event_error_);
@@ -345,6 +349,17 @@ void Vmx_vcpu::sync_from_vmcs()
     cs_ar_ = static_cast<uint32_t>(vmread(Field::GUEST_CS_ACCESS_RIGHTS));
     ss_ar_ = static_cast<uint32_t>(vmread(Field::GUEST_SS_ACCESS_RIGHTS));
     interruptibility_ = static_cast<uint32_t>(vmread(Field::GUEST_INTERRUPTIBILITY_STATE));
+}
+
+uint32_t Vmx_vcpu::preemption_budget() const
+{
+    // At most PREEMPTION_POLL_US of guest time between two exits, so the host tick is never
+    // held back longer than that even if the CPU withholds external-interrupt exits.
+    uint64_t const tsc = kernel::tsc_per_us() * PREEMPTION_POLL_US;
+    uint64_t const units = tsc >> shared_->plan.preemption_timer_shift;
+    if (units == 0)
+        return 1;
+    return units > 0xffffffffull ? 0xffffffffu : static_cast<uint32_t>(units);
 }
 
 void Vmx_vcpu::load_syscall_msrs(unsigned cpu)
@@ -397,6 +412,10 @@ Exit Vmx_vcpu::run(unsigned cpu)
             return e;
         }
         launched_ = true;
+        // Interrupts are not acknowledged on exit: a one-instruction window lets a pending
+        // host interrupt (the scheduler tick) reach its IDT handler now, after every exit, as
+        // the SVM backend's STGI does.
+        asm volatile("sti; nop; cli" ::: "memory");
         sync_from_vmcs();
         auto const reason =
             Exit_reason_field::decode(static_cast<uint32_t>(vmread(Field::EXIT_REASON)));
@@ -470,9 +489,8 @@ Exit Vmx_vcpu::decode_exit(Exit_reason_field reason, uint64_t qual)
         break;
     }
     case V::Exit_reason::EXTERNAL_INTERRUPT:
-        // Not acknowledged on exit: open a one-instruction window so that the host IDT
-        // handler takes it, as the SVM backend's STGI does.
-        asm volatile("sti; nop; cli" ::: "memory");
+    case V::Exit_reason::PREEMPTION_TIMER:
+        // The host handler has already run in run()'s interrupt window.
         e.reason = Exit_reason::INTERRUPT;
         break;
     case V::Exit_reason::TRIPLE_FAULT: e.reason = Exit_reason::SHUTDOWN; break;

@@ -83,6 +83,7 @@ class Vmx_vcpu final : public Vcpu
     void sync_from_vmcs();
     void load_syscall_msrs(unsigned cpu);
     void flush_if_needed(unsigned cpu);
+    uint32_t preemption_budget() const;
 
     // Returns true if the exit was handled here and the guest can be resumed at once.
     bool handle_cr_access(uint64_t qualification);

@@ -49,7 +49,8 @@ Missing first_reason(uint32_t missing, Bit_reason const (&table)[N], Missing fal
 
 Result<uint32_t, Missing> pick_pin(Capabilities const &c)
 {
-    auto const r = adjust_controls(c.pin, {pin::EXTERNAL_INTERRUPT_EXITING | pin::NMI_EXITING, 0});
+    auto const r = adjust_controls(
+        c.pin, {pin::EXTERNAL_INTERRUPT_EXITING | pin::NMI_EXITING, pin::PREEMPTION_TIMER});
     if (!r)
         return unexpected(Missing::EXTERNAL_INTERRUPT_EXIT);
     return *r;
@@ -142,6 +143,8 @@ Result<Control_plan, Missing> plan_controls(Capabilities const &caps)
     if (!vpid_flushable && !(caps.proc2.must_be_one & proc2::ENABLE_VPID))
         p.proc2 &= ~proc2::ENABLE_VPID;
     p.vpid = (p.proc2 & proc2::ENABLE_VPID) != 0;
+    p.preemption_timer = (p.pin & pin::PREEMPTION_TIMER) != 0;
+    p.preemption_timer_shift = caps.misc.preemption_timer_shift;
     p.invvpid = e.invvpid_single ? Invvpid_type::SINGLE_CONTEXT : Invvpid_type::ALL_CONTEXT;
     return p;
 }

@@ -58,6 +58,11 @@ struct Control_plan
     Invept_type invept{Invept_type::ALL_CONTEXT};
     Invvpid_type invvpid{Invvpid_type::ALL_CONTEXT};
     bool ept_large_pages{}; // 2 MiB EPT leaves
+    // The VMX preemption timer is armed on every entry as a backstop that bounds how long a
+    // guest runs without an exit (Bochs 2.7 holds back external-interrupt exits while the
+    // guest has RFLAGS.IF = 0). Its rate is TSC >> preemption_timer_shift.
+    bool preemption_timer{};
+    uint8_t preemption_timer_shift{};
 
     constexpr uint32_t entry_controls(bool guest_long_mode) const
     {
