@@ -8,6 +8,7 @@
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_rc.h>
+#include <tss2/tss2_sys.h>
 #include <tss2/tss2_tctildr.h>
 
 namespace dom::vtpm
@@ -89,7 +90,28 @@ Result<Tpm_client> Tpm_client::connect(std::string const &tcti)
     rc = Esys_Startup(c.esys_, TPM2_SU_CLEAR);
     if (rc != TSS2_RC_SUCCESS && rc != TPM2_RC_INITIALIZE)
         return tpm_fail("TPM2_Startup", rc);
+    // A simulator reached without a resource manager keeps whatever a killed client left
+    // loaded, and has only three object slots. (Through /dev/tpmrm0 the kernel flushes.)
+    if (tcti.rfind("swtpm", 0) == 0 || tcti.rfind("mssim", 0) == 0)
+        c.flush_stale();
     return c;
+}
+
+void Tpm_client::flush_stale()
+{
+    TSS2_SYS_CONTEXT *sys = nullptr;
+    if (Esys_GetSysContext(esys_, &sys) != TSS2_RC_SUCCESS || !sys)
+        return;
+    for (TPM2_HANDLE const first : {TPM2_TRANSIENT_FIRST, TPM2_LOADED_SESSION_FIRST}) {
+        TPMI_YES_NO more = TPM2_NO;
+        TPMS_CAPABILITY_DATA *cap = nullptr;
+        if (Esys_GetCapability(esys_, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_HANDLES,
+                               first, TPM2_MAX_CAP_HANDLES, &more, &cap) != TSS2_RC_SUCCESS)
+            continue;
+        for (UINT32 i = 0; i < cap->data.handles.count; ++i)
+            (void)Tss2_Sys_FlushContext(sys, cap->data.handles.handle[i]);
+        Esys_Free(cap);
+    }
 }
 
 Tpm_client::Tpm_client(Tpm_client &&o) noexcept : esys_{o.esys_}, tcti_{o.tcti_}

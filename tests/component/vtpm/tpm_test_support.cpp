@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include <sys/wait.h>
@@ -32,7 +33,8 @@ Temp_dir::~Temp_dir()
 
 Swtpm::Swtpm(std::string dir) : dir_{std::move(dir)}
 {
-    (void)dom::vtpm::make_dir(dir_);
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
     for (int attempt = 0; attempt < 8 && pid_ == 0; ++attempt) {
         auto const port = dom::vtpm::free_port_pair();
         if (!port)

@@ -53,6 +53,7 @@ class Tpm_client
   private:
     Tpm_client() = default;
     void close();
+    void flush_stale();
 
     ESYS_CONTEXT *esys_{nullptr};
     TSS2_TCTI_OPAQUE_CONTEXT_BLOB *tcti_{nullptr};

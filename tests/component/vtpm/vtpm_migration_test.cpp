@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// Migration between two platforms, each a swtpm with its own manager: round trip with state
+// intact, the source destroyed, and refusals for blobs addressed elsewhere or tampered with.
+#include <gtest/gtest.h>
+
+#include "tpm_test_support.hpp"
+#include "vtpm/atomic_file.hpp"
+
+using namespace dom::vtpm;
+using namespace ward_test;
+
+namespace
+{
+
+constexpr char const *ONES = "0101010101010101010101010101010101010101010101010101010101010101";
+
+struct Platform
+{
+    explicit Platform(std::string const &dir) : tpm{dir + "/tpm"}, root{dir + "/root"} {}
+    std::unique_ptr<Manager> open()
+    {
+        auto m = Manager::open(manager_config(root, tpm.tcti()));
+        EXPECT_TRUE(m) << m.error().message;
+        return m ? std::move(*m) : nullptr;
+    }
+    Swtpm tpm;
+    std::string root;
+};
+
+class Vtpm_migration : public ::testing::Test
+{
+  protected:
+    Temp_dir tmp_;
+    Platform a_{tmp_.path() + "/a"}, b_{tmp_.path() + "/b"};
+};
+
+TEST_F(Vtpm_migration, RoundTripKeepsStateAndDestroysTheSource)
+{
+    ASSERT_TRUE(a_.tpm.ok() && b_.tpm.ok());
+    auto ma = a_.open();
+    auto mb = b_.open();
+    ASSERT_TRUE(ma && mb);
+    auto const id = identity("work");
+    auto const inst = ma->create(id);
+    ASSERT_TRUE(inst);
+    auto const ep = ma->start(inst->uuid, id, Start_mode::RESET);
+    ASSERT_TRUE(ep);
+    ASSERT_EQ(sh(std::string("tpm2_pcrextend 16:sha256=") + ONES, ep->tcti()).status, 0);
+    auto const pcr16 = pcr_hex(ep->tcti(), 16);
+    ASSERT_EQ(sh("tpm2_nvdefine 0x1500016 -C o -s 8 -a"
+                 " \"ownerread|ownerwrite|authread|authwrite|nt=counter\" &&"
+                 " tpm2_nvincrement 0x1500016 -C o",
+                 ep->tcti())
+                  .status,
+              0);
+
+    auto const key_b = mb->platform_key();
+    ASSERT_TRUE(key_b) << key_b.error().message;
+    // The key file round-trips through its text form, as it would between machines.
+    auto const parsed = Platform_key::parse(key_b->serialize());
+    ASSERT_TRUE(parsed);
+    std::string const blob = tmp_.path() + "/work.vtpm";
+    auto const ex = ma->export_instance(inst->uuid, *parsed, blob);
+    ASSERT_TRUE(ex) << ex.error().message;
+    EXPECT_TRUE(ma->list().empty()) << "the source must be destroyed";
+    EXPECT_FALSE(ma->start(inst->uuid, id, Start_mode::RESUME));
+    EXPECT_NE(sh("grep -q " + std::string(ONES).substr(0, 16) + " " + blob).status, 0);
+
+    auto const im = mb->import_instance(blob);
+    ASSERT_TRUE(im) << im.error().message;
+    EXPECT_EQ(im->uuid, inst->uuid);
+    EXPECT_EQ(im->owner, id);
+    auto const ep_b = mb->start(inst->uuid, id, Start_mode::RESUME);
+    ASSERT_TRUE(ep_b) << ep_b.error().message;
+    EXPECT_EQ(pcr_hex(ep_b->tcti(), 16), pcr16);
+    EXPECT_EQ(
+        sh("tpm2_nvread 0x1500016 -C o 2>/dev/null | od -An -tx1 | tr -d \" \\n\"", ep_b->tcti())
+            .out,
+        "0000000000000001");
+    // Importing the same blob again must not make a second copy.
+    auto const twice = mb->import_instance(blob);
+    ASSERT_FALSE(twice);
+    EXPECT_EQ(twice.error().code, Errc::EXISTS);
+
+    // B's instance survives a restart of B's manager (re-wrapped under B's manager key).
+    ASSERT_TRUE(mb->stop(inst->uuid));
+    mb.reset();
+    mb = b_.open();
+    ASSERT_TRUE(mb);
+    EXPECT_TRUE(mb->start(inst->uuid, id, Start_mode::RESUME));
+}
+
+TEST_F(Vtpm_migration, BlobForAnotherPlatformOrTamperedIsRefused)
+{
+    ASSERT_TRUE(a_.tpm.ok() && b_.tpm.ok());
+    auto ma = a_.open();
+    auto mb = b_.open();
+    ASSERT_TRUE(ma && mb);
+    auto const id = identity("work");
+    auto const i1 = ma->create(id);
+    ASSERT_TRUE(i1);
+    ASSERT_TRUE(ma->start(i1->uuid, id, Start_mode::RESET));
+
+    // Exported to A itself (standing in for a third platform): B must refuse it.
+    auto const key_a = ma->platform_key();
+    ASSERT_TRUE(key_a);
+    std::string const blob = tmp_.path() + "/for-a.vtpm";
+    ASSERT_TRUE(ma->export_instance(i1->uuid, *key_a, blob));
+    auto const wrong = mb->import_instance(blob);
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code, Errc::WRONG_PLATFORM);
+    EXPECT_NE(wrong.error().message.find("is for platform"), std::string::npos);
+
+    // Relabelling the target field does not help: the payload is bound to A's TPM key.
+    auto const key_b = mb->platform_key();
+    ASSERT_TRUE(key_b);
+    auto text = read_text(blob);
+    ASSERT_TRUE(text);
+    auto const at = text->find("target=");
+    text->replace(at + 7, 64, to_hex(key_b->id()));
+    ASSERT_TRUE(write_atomic(blob + ".forged", *text));
+    auto const forged = mb->import_instance(blob + ".forged");
+    ASSERT_FALSE(forged);
+    EXPECT_EQ(forged.error().code, Errc::CORRUPT) << forged.error().message;
+
+    // A flipped payload byte in a blob really for B.
+    auto const i2 = ma->create(id);
+    ASSERT_TRUE(i2);
+    std::string const blob2 = tmp_.path() + "/for-b.vtpm";
+    ASSERT_TRUE(ma->export_instance(i2->uuid, *key_b, blob2));
+    auto t2 = read_text(blob2);
+    ASSERT_TRUE(t2);
+    auto const p = t2->find("payload=") + 20;
+    (*t2)[p] = (*t2)[p] == '0' ? '1' : '0';
+    ASSERT_TRUE(write_atomic(blob2 + ".bad", *t2));
+    auto const bad = mb->import_instance(blob2 + ".bad");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, Errc::CORRUPT);
+    EXPECT_TRUE(mb->list().empty());
+    // The intact blob still imports: a refusal loses nothing.
+    EXPECT_TRUE(mb->import_instance(blob2));
+
+    // Garbage is refused cleanly.
+    ASSERT_TRUE(write_atomic(tmp_.path() + "/junk", std::string("not a blob\n")));
+    auto const junk = mb->import_instance(tmp_.path() + "/junk");
+    ASSERT_FALSE(junk);
+    EXPECT_EQ(junk.error().code, Errc::CORRUPT);
+}
+
+} // namespace
