@@ -41,6 +41,10 @@ bool translate(Domain const &d, arch::Vcpu const &v, uint64_t gva, uint64_t &gpa
     }
     if ((v.reg(arch::Reg::EFER) & x86::EFER_LMA) == 0)
         return false; // 32-bit paging: not walked yet (PVH guests run flat or in long mode)
+    // A non-canonical address would #GP in the guest; it names no memory.
+    uint64_t const top = gva >> 47;
+    if (top != 0 && top != (1ull << 17) - 1)
+        return false;
     uint64_t table = v.reg(arch::Reg::CR3) & ADDR_MASK;
     for (int level = 3; level >= 0; --level) {
         uint64_t entry = 0;

@@ -10,14 +10,24 @@ static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, u
     __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
 }
 
-long hypercall(unsigned nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+long hypercall(unsigned nr, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5)
 {
-    uint32_t eax = (uint32_t)(uintptr_t)(hypercall_page + nr * 32);
-    __asm__ volatile("call *%%eax"
-                     : "+a"(eax), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5)
+    uintptr_t ax = (uintptr_t)(hypercall_page + nr * 32);
+#ifdef __x86_64__
+    register uintptr_t r10 __asm__("r10") = a4;
+    register uintptr_t r8 __asm__("r8") = a5;
+    __asm__ volatile("call *%%rax"
+                     : "+a"(ax), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
                      :
                      : "memory");
-    return (long)(int32_t)eax;
+    return (long)ax;
+#else
+    __asm__ volatile("call *%%eax"
+                     : "+a"(ax), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5)
+                     :
+                     : "memory");
+    return (long)(int32_t)ax;
+#endif
 }
 
 static int prefix(char const *s, char const *p, size_t n)

@@ -11,8 +11,9 @@
 
 extern struct ward_hvm_start_info const *start_info;
 
-/* Hypercall number nr with up to five arguments (EBX, ECX, EDX, ESI, EDI). */
-long hypercall(unsigned nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5);
+/* Hypercall number nr with up to five arguments: EBX, ECX, EDX, ESI, EDI in the 32-bit guests,
+ * RDI, RSI, RDX, R10, R8 in the 64-bit one. */
+long hypercall(unsigned nr, uintptr_t a1, uintptr_t a2, uintptr_t a3, uintptr_t a4, uintptr_t a5);
 
 /* The hypercall instruction itself (VMMCALL on AMD, VMCALL on Intel, picked from the CPUID
  * vendor as Linux does), bypassing the hypercall page: EAX = nr. Returns EAX. */

@@ -3,7 +3,8 @@
 """QEMU boot tests of Ward's hypervisor (SVM backend).
 
   qemu_boot_test.py system ISO     the default system: two counters, a rogue, a guest that shuts
-                                   down with a reason, a control domain with capabilities
+                                   down with a reason, a control domain with capabilities, a
+                                   64-bit guest
   qemu_boot_test.py bad-modules ISO  one good domain among malformed modules
 
 Every check reads the serial log; the run must end by itself through isa-debug-exit.
@@ -48,7 +49,7 @@ def count_order(run, domain):
 
 
 def system(run):
-    common(run, 5, 5)
+    common(run, 6, 6)
     counter_checks = ["xen_version", "xen_extraversion", "extraversion_text", "unknown_hypercall",
                       "unknown_sched_op", "unknown_xenver", "console_bad_buffer", "memory_map",
                       "memory_map_entries", "memory_map_matches_start_info",
@@ -90,6 +91,13 @@ def system(run):
                              "pause", "pause_again", "unpause", "create_without_capability"])
     expect(has(run, r"domain 1 'alpha' paused by domain 5") and has(run, r"domain 1 'alpha' unpaused by domain 5"),
            "admin paused and unpaused alpha")
+    # The 64-bit guest: long-mode calling convention, buffers through its own page tables.
+    checks_ok(run, "lm", ["lm_xen_version", "lm_console_alias", "lm_extraversion_alias",
+                          "lm_extraversion_text", "lm_unmapped_buffer", "lm_noncanonical_buffer",
+                          "lm_memory_map", "lm_memory_map_entries", "lm_memory_map_ram",
+                          "lm_unknown_hypercall"])
+    expect(has(run, r"^\[lm\] hello through the alias mapping$"), "console write through a guest-virtual alias")
+    expect(has(run, r"domain 6 'lm' shutdown: poweroff"), "the 64-bit guest powered off")
     first = run.first(lambda l: l.startswith("ward: entering domain"))
     if first:
         print(f"info    QEMU start -> first domain entry: {first[0] * 1000:.0f} ms")
