@@ -154,6 +154,7 @@ extern "C" HV_NORETURN void kmain(uint32_t magic, uint64_t info_pa)
         built += build_domain_from_module(*info, i, hv_start, hv_end) != nullptr ? 1 : 0;
     log("ward: %u of %zu domain(s) built\n", built, info->module_count());
 
+    run_late_self_test(options().test.view());
     scheduler_init();
     platform::lapic_timer_start(cal, x86::VECTOR_TIMER, options().slice_us);
     scheduler_run(0);
