@@ -4,6 +4,7 @@
 
 #include <new>
 
+#include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/paging.hpp"
 #include "platform/log.hpp"
 
@@ -90,7 +91,7 @@ Frame_allocator &frames()
 Result<uint64_t, Frame_allocator::Error> alloc_zeroed(unsigned order)
 {
     uint64_t const pa = HV_TRY(allocator->alloc(order));
-    __builtin_memset(x86::phys_to_virt(pa), 0, FRAME_SIZE << order);
+    x86::zero_qwords(x86::phys_to_virt(pa), (FRAME_SIZE << order) / 8);
     return pa;
 }
 

@@ -93,6 +93,11 @@ HV_ALWAYS_INLINE void pause()
 {
     asm volatile("pause");
 }
+// Zeroes `qwords` 8-byte words at `dst` with REP STOSQ (much faster under emulation than a loop).
+HV_ALWAYS_INLINE void zero_qwords(void *dst, uint64_t qwords)
+{
+    asm volatile("rep stosq" : "+D"(dst), "+c"(qwords) : "a"(0ull) : "memory");
+}
 HV_ALWAYS_INLINE void invlpg(void const *p)
 {
     asm volatile("invlpg (%0)" ::"r"(p) : "memory");
