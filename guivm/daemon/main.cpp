@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+// ward-guid: the GUI domain's daemon. Shows the composed screen in a Qt window (an X display on
+// a host; KMS inside Ward later), connects to each guest's GUI agent over vchan and frames its
+// windows in the colour of its coalition.
+#include <QCommandLineParser>
+#include <QGuiApplication>
+#include <QTimer>
+#include <cstdio>
+
+#include "ward/gui/compositor.hpp"
+#include "ward/gui/window_backend.hpp"
+
+namespace
+{
+
+struct Pending
+{
+    gvm::Domain_spec spec;
+    dom::vchan::Endpoint ep;
+};
+
+// "name:label:domid"
+std::optional<gvm::Domain_spec> parse_domain(QString const &s)
+{
+    QStringList const f = s.split(QLatin1Char(':'));
+    bool ok = false;
+    unsigned const domid = f.size() == 3 ? f[2].toUInt(&ok) : 0;
+    if (!ok || f[0].isEmpty() || f[1].isEmpty())
+        return std::nullopt;
+    return gvm::Domain_spec{f[0], f[1], domid};
+}
+
+std::optional<gvm::Paste_rule> parse_rule(QString const &s)
+{
+    if (s == QLatin1String("allow"))
+        return gvm::Paste_rule::ALLOW;
+    if (s == QLatin1String("ask"))
+        return gvm::Paste_rule::ASK;
+    if (s == QLatin1String("deny"))
+        return gvm::Paste_rule::DENY;
+    return std::nullopt;
+}
+
+int fail(char const *what, QString const &why)
+{
+    std::fprintf(stderr, "ward-guid: %s: %s\n", what, qPrintable(why));
+    return 2;
+}
+
+int run(int argc, char **argv)
+{
+    QGuiApplication app{argc, argv};
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Ward GUI daemon"));
+    p.addHelpOption();
+    p.addOption({QStringLiteral("colours"),
+                 QStringLiteral("label colours: '<label> <coalition> #rrggbb' per line"),
+                 QStringLiteral("file")});
+    p.addOption({QStringLiteral("vchan-dir"), QStringLiteral("vchan socket directory"),
+                 QStringLiteral("dir")});
+    p.addOption({QStringLiteral("domain"), QStringLiteral("a guest: name:label:domid (repeatable)"),
+                 QStringLiteral("spec")});
+    p.addOption({QStringLiteral("screen"), QStringLiteral("screen size WxH"),
+                 QStringLiteral("size"), QStringLiteral("1280x800")});
+    p.addOption({QStringLiteral("paste"), QStringLiteral("cross-coalition paste: allow|ask|deny"),
+                 QStringLiteral("rule"), QStringLiteral("ask")});
+    p.addOption({QStringLiteral("clipboard-max"), QStringLiteral("clipboard size limit in bytes"),
+                 QStringLiteral("n"), QStringLiteral("64000")});
+    p.addOption({QStringLiteral("exit-after"), QStringLiteral("quit after this many ms (tests)"),
+                 QStringLiteral("ms")});
+    p.process(app);
+
+    if (!p.isSet(QStringLiteral("colours")) || !p.isSet(QStringLiteral("vchan-dir")))
+        return fail("usage", QStringLiteral("--colours and --vchan-dir are required"));
+    auto colours = gvm::Static_label_colours::load(p.value(QStringLiteral("colours")));
+    if (!colours)
+        return fail("colours", colours.error());
+    gvm::Compositor_config cfg;
+    QStringList const wh = p.value(QStringLiteral("screen")).split(QLatin1Char('x'));
+    if (wh.size() != 2 || wh[0].toInt() < 320 || wh[1].toInt() < 200)
+        return fail("screen", QStringLiteral("expected WxH, at least 320x200"));
+    cfg.layout.screen = QSize(wh[0].toInt(), wh[1].toInt());
+    auto rule = parse_rule(p.value(QStringLiteral("paste")));
+    if (!rule)
+        return fail("paste", QStringLiteral("expected allow, ask or deny"));
+    cfg.clipboard.cross_coalition = *rule;
+    bool ok = false;
+    cfg.clipboard.max_bytes = p.value(QStringLiteral("clipboard-max")).toUInt(&ok);
+    if (!ok || cfg.clipboard.max_bytes < 256 || cfg.clipboard.max_bytes > gvm::proto::MAX_CLIPBOARD)
+        return fail("clipboard-max", QStringLiteral("expected 256..256000"));
+
+    std::vector<Pending> pending;
+    for (QString const &d : p.values(QStringLiteral("domain"))) {
+        auto spec = parse_domain(d);
+        if (!spec)
+            return fail("domain", QStringLiteral("expected name:label:domid, got '%1'").arg(d));
+        if (!colours->lookup(spec->label))
+            return fail("domain", QStringLiteral("label '%1' has no colour").arg(spec->label));
+        pending.push_back({*spec,
+                           {p.value(QStringLiteral("vchan-dir")).toStdString(), spec->domid, 0,
+                            gvm::proto::VCHAN_PORT}});
+    }
+
+    gvm::Window_backend window{cfg.layout.screen};
+    gvm::Compositor comp{cfg, *colours, window};
+    window.attach(&comp);
+    window.show();
+    QObject::connect(&comp, &gvm::Compositor::domain_disconnected, [](QString d, QString why) {
+        std::fprintf(stderr, "ward-guid: %s disconnected: %s\n", qPrintable(d), qPrintable(why));
+    });
+    // Agents may start after the daemon: keep trying those not connected yet.
+    QTimer retry;
+    QObject::connect(&retry, &QTimer::timeout, [&] {
+        std::erase_if(pending, [&](Pending const &d) {
+            auto s = comp.connect_domain(d.spec, d.ep);
+            if (s)
+                std::printf("ward-guid: connected to %s\n", qPrintable(d.spec.name));
+            return s.has_value();
+        });
+        std::fflush(stdout);
+    });
+    retry.start(200);
+    if (p.isSet(QStringLiteral("exit-after")))
+        QTimer::singleShot(p.value(QStringLiteral("exit-after")).toInt(), &app,
+                           &QGuiApplication::quit);
+    return app.exec();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    try {
+        return run(argc, argv);
+    } catch (std::exception const &e) {
+        std::fprintf(stderr, "ward-guid: %s\n", e.what());
+        return 1;
+    }
+}
