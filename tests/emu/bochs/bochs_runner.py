@@ -59,6 +59,7 @@ class Run:
     bochs_exited: bool = False   # Bochs quit on its own (shutdown port, triple fault, panic)
     wall: float = 0.0
     lines: list = field(default_factory=list)  # (seconds, text)
+    cpu: list = field(default_factory=list)  # Bochs CPU seconds when each line was seen
     bochs_log_tail: list = field(default_factory=list)
 
     def text(self):
@@ -91,13 +92,31 @@ class Run:
                 print(line)
 
 
+def _cpu_seconds(pgid):
+    """User + system CPU time of every process in the group (the bochs wrapper and bochs-bin):
+    unlike wall time, it does not grow when other jobs share the machine."""
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # field 5 of stat: process group
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def skip_if_unavailable():
     if shutil.which("bochs") is None or not os.path.exists("/usr/share/bochs/BIOS-bochs-latest"):
         print("SKIP: bochs or its BIOS (packages bochs, bochsbios, vgabios) is not installed")
         sys.exit(77)
 
 
-def boot(iso, model="corei7_skylake_x", timeout=90.0, megs=256, echo=False):
+def boot(iso, model="corei7_skylake_x", timeout=90.0, megs=256, echo=False, poll=0.02,
+         track_cpu=False):
     if not os.path.exists(iso):
         raise FileNotFoundError(f"ISO not built: {iso}")
     work = tempfile.mkdtemp(prefix="ward-bochs-")
@@ -132,6 +151,8 @@ def boot(iso, model="corei7_skylake_x", timeout=90.0, megs=256, echo=False):
                     line, pending = pending.split("\n", 1)
                     line = line.rstrip("\r")
                     run.lines.append((now, line))
+                    if track_cpu:
+                        run.cpu.append(_cpu_seconds(proc.pid))
                     if echo:
                         print(f"[{now:8.3f}] {line}", flush=True)
                     if any(rx.search(line) for rx in end_rx):
@@ -144,7 +165,7 @@ def boot(iso, model="corei7_skylake_x", timeout=90.0, megs=256, echo=False):
             if now > timeout:
                 run.timed_out = True
                 break
-            time.sleep(0.02)
+            time.sleep(poll)
     finally:
         run.wall = time.monotonic() - start
         if proc.poll() is None:
