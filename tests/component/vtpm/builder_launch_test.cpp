@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+// Measured launch into a real vTPM: the builder extends the launch measurement into a freshly
+// reset instance; tpm2_eventlog replays the event log to the PCR values the vTPM reports, and
+// verifies each PCR 8 event's digest against its data. `ward measure` is stable across runs and
+// folders.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+
+#include "builder/measured_launch.hpp"
+#include "tpm_test_support.hpp"
+#include "vtpm/atomic_file.hpp"
+
+using namespace dom::vtpm;
+using namespace ward_test;
+
+namespace
+{
+
+void write_domain(std::string const &dir, std::string const &name)
+{
+    ASSERT_TRUE(make_dir(dir));
+    std::string kernel(300000, '\0'), initrd(120000, '\0');
+    for (std::size_t i = 0; i < kernel.size(); ++i)
+        kernel[i] = static_cast<char>(i * 7 + i / 251);
+    for (std::size_t i = 0; i < initrd.size(); ++i)
+        initrd[i] = static_cast<char>(i * 13 + 5);
+    ASSERT_TRUE(write_atomic(dir + "/vmlinuz", kernel));
+    ASSERT_TRUE(write_atomic(dir + "/initrd.img", initrd));
+    ASSERT_TRUE(write_atomic(dir + "/domain.cfg", "# test domain\nname = " + name +
+                                                      "\nlabel = work\nkernel = vmlinuz\n"
+                                                      "initramfs = initrd.img\n"
+                                                      "cmdline = console=hvc0 root=/dev/xvda1 "
+                                                      "quiet\nmemory = 512\nvcpus = 2\n"));
+}
+
+// PCR values from the "pcrs:" section of tpm2_eventlog's output.
+std::map<unsigned, std::string> eventlog_pcrs(std::string const &out)
+{
+    std::map<unsigned, std::string> pcrs;
+    std::istringstream in(out.substr(out.find("pcrs:")));
+    std::string line;
+    while (std::getline(in, line)) {
+        auto const colon = line.find(':'), hex = line.find("0x");
+        if (colon == std::string::npos || hex == std::string::npos)
+            continue;
+        std::string v = line.substr(hex + 2, 64);
+        for (auto &c : v)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        pcrs[static_cast<unsigned>(std::stoul(line.substr(0, colon)))] = v;
+    }
+    return pcrs;
+}
+
+TEST(Builder_launch, MeasurementExtendedIntoTheVtpmReplaysWithTpm2Eventlog)
+{
+    Temp_dir tmp;
+    Swtpm platform{tmp.path() + "/platform"};
+    ASSERT_TRUE(platform.ok());
+    write_domain(tmp.path() + "/dom", "work");
+    auto const in = dom::builder::load_inputs(tmp.path() + "/dom/domain.cfg");
+    ASSERT_TRUE(in) << in.error().message;
+    auto const m = dom::builder::measure(*in);
+
+    auto mgr = Manager::open(manager_config(tmp.path() + "/root", platform.tcti()));
+    ASSERT_TRUE(mgr) << mgr.error().message;
+    Domain_identity const id{"work", "work", to_hex(m.measurement)};
+    auto const inst = (*mgr)->create(id);
+    ASSERT_TRUE(inst);
+    auto const ep = (*mgr)->start(inst->uuid, id, Start_mode::RESET);
+    ASSERT_TRUE(ep) << ep.error().message;
+    {
+        auto vtpm = Tpm_client::connect(ep->tcti());
+        ASSERT_TRUE(vtpm) << vtpm.error().message;
+        auto const log = dom::builder::extend_launch(m, *vtpm);
+        ASSERT_TRUE(log) << log.error().message;
+        ASSERT_TRUE(write_atomic(tmp.path() + "/eventlog", *log));
+        // A second launch measurement on the same power cycle is refused.
+        auto const again = dom::builder::extend_launch(m, *vtpm);
+        ASSERT_FALSE(again);
+        EXPECT_EQ(again.error().code, Errc::BAD_STATE);
+    }
+    auto const ev = sh("tpm2_eventlog " + tmp.path() + "/eventlog");
+    ASSERT_EQ(ev.status, 0) << ev.out;
+    EXPECT_EQ(ev.out.find("WARN"), std::string::npos) << ev.out;
+    auto const replayed = eventlog_pcrs(ev.out);
+    ASSERT_EQ(replayed.size(), 2u) << ev.out;
+    for (unsigned const pcr : {8u, 9u}) {
+        auto const actual = pcr_hex(ep->tcti(), pcr);
+        EXPECT_EQ(replayed.at(pcr), actual) << "PCR " << pcr;
+        EXPECT_EQ(to_hex(m.pcrs.at(pcr)), actual) << "PCR " << pcr;
+        EXPECT_NE(actual, std::string(64, '0'));
+    }
+
+    // A stop and resume keeps the measured PCRs; only a reset clears them for a new launch.
+    ASSERT_TRUE((*mgr)->stop(inst->uuid));
+    auto const resumed = (*mgr)->start(inst->uuid, id, Start_mode::RESUME);
+    ASSERT_TRUE(resumed);
+    EXPECT_EQ(pcr_hex(resumed->tcti(), 9), to_hex(m.pcrs.at(9)));
+
+    // A tampered log no longer verifies.
+    auto bytes = read_file(tmp.path() + "/eventlog");
+    ASSERT_TRUE(bytes);
+    std::string s(bytes->begin(), bytes->end());
+    s[s.find("console")] = 'C';
+    ASSERT_TRUE(write_atomic(tmp.path() + "/eventlog.bad", s));
+    EXPECT_NE(sh("tpm2_eventlog " + tmp.path() + "/eventlog.bad").out.find("does not match"),
+              std::string::npos);
+}
+
+TEST(Builder_launch, WardMeasureIsIdenticalAcrossRunsFoldersAndNames)
+{
+    Temp_dir tmp;
+    write_domain(tmp.path() + "/one", "work");
+    write_domain(tmp.path() + "/two", "work-copy");
+    std::string const ward = binary_dir() + "/domains/builder/ward";
+    auto const a = sh(ward + " measure " + tmp.path() + "/one/domain.cfg");
+    auto const b = sh(ward + " measure " + tmp.path() + "/one/domain.cfg");
+    auto const c = sh("cd " + tmp.path() + "/two && " + ward + " measure domain.cfg");
+    ASSERT_EQ(a.status, 0) << a.out;
+    EXPECT_EQ(a.out, b.out);
+    EXPECT_EQ(a.out, c.out);
+    EXPECT_EQ(a.out.rfind("measurement ", 0), 0u);
+    // Changing what is launched changes the measurement.
+    ASSERT_EQ(sh("echo x >> " + tmp.path() + "/two/initrd.img").status, 0);
+    auto const d = sh(ward + " measure " + tmp.path() + "/two/domain.cfg");
+    EXPECT_NE(a.out.substr(0, 76), d.out.substr(0, 76));
+    // Bad input: a clear error, non-zero exit.
+    ASSERT_TRUE(write_atomic(tmp.path() + "/bad.cfg", std::string("name = x\ndomid = 7\n")));
+    auto const e = sh(ward + " measure " + tmp.path() + "/bad.cfg");
+    EXPECT_EQ(e.status, 1);
+    EXPECT_NE(e.out.find("unknown key 'domid'"), std::string::npos) << e.out;
+}
+
+} // namespace
