@@ -8,6 +8,7 @@
 #include "hv/format.hpp"
 #include "kernel/guest_memory.hpp"
 #include "kernel/kernel.hpp"
+#include "kernel/port_io.hpp"
 #include "kernel/scheduler.hpp"
 #include "platform/log.hpp"
 #include "ward/abi/xen.h"
@@ -19,8 +20,6 @@ namespace
 
 using arch::Reg;
 
-constexpr uint16_t XEN_DEBUG_PORT = 0xe9; // Xen's HVM debug console port
-
 void kill(Domain &d, arch::Vcpu const &v, char const *what)
 {
     char note[96];
@@ -28,6 +27,28 @@ void kill(Domain &d, arch::Vcpu const &v, char const *what)
            static_cast<unsigned long long>(v.reg(Reg::RIP)));
     log("ward: domain %u '%s' destroyed: %s\n", d.id, d.name.c_str(), note);
     end_domain(d, true, WARD_SHUTDOWN_CRASH, note);
+}
+
+// MSRs that hold a linear address: a non-canonical value is a #GP on real hardware (and would
+// make VM entry fail here).
+bool holds_address(uint32_t index)
+{
+    switch (index) {
+    case x86::msr::FS_BASE:
+    case x86::msr::GS_BASE:
+    case x86::msr::KERNEL_GS_BASE:
+    case x86::msr::LSTAR:
+    case x86::msr::CSTAR:
+    case x86::msr::SYSENTER_ESP:
+    case x86::msr::SYSENTER_EIP: return true;
+    default: return false;
+    }
+}
+
+bool canonical(uint64_t a)
+{
+    uint64_t const top = a >> 47;
+    return top == 0 || top == (1ull << 17) - 1;
 }
 
 void set_edx_eax(arch::Vcpu &v, uint64_t value)
@@ -106,24 +127,14 @@ bool handle_msr_write(Domain &d, arch::Vcpu &v)
             return false;
         log("ward: domain %u '%s': hypercall page at 0x%llx\n", d.id, d.name.c_str(),
             static_cast<unsigned long long>(gpa));
+    } else if (holds_address(index) && !canonical(value)) {
+        v.inject({arch::Event::Type::EXCEPTION, 13, true, 0}); // #GP, as the CPU would
+        return true;
     } else {
         v.guest_msr(index, value); // others are dropped
     }
     v.skip_instruction();
     return true;
-}
-
-void handle_io(Domain &d, arch::Vcpu &v, arch::Io_exit const &io)
-{
-    if (!io.in && io.port == XEN_DEBUG_PORT && io.bytes == 1) {
-        char const c = static_cast<char>(v.reg(Reg::RAX) & 0xff);
-        console_write(d, &c, 1);
-    } else if (io.in) {
-        // Unclaimed ports read as all ones (as on real hardware and under Xen for PVH).
-        uint64_t const mask = io.bytes == 4 ? 0xffffffffu : io.bytes == 2 ? 0xffffu : 0xffu;
-        v.reg(Reg::RAX, v.reg(Reg::RAX) | mask);
-    }
-    v.skip_instruction();
 }
 
 } // namespace
@@ -140,11 +151,10 @@ After handle_exit(Domain &d, arch::Vcpu &v, arch::Exit const &e)
         }
         return After::RESUME;
     case arch::Exit_reason::IO:
-        if (e.io.string) {
-            kill(d, v, "string port I/O (not emulated)");
+        if (!emulate_port_io(d, v, e.io)) {
+            kill(d, v, "string port I/O on memory outside its own (or with DF set)");
             return After::DESCHEDULE;
         }
-        handle_io(d, v, e.io);
         return After::RESUME;
     case arch::Exit_reason::HLT:
         v.skip_instruction();

@@ -44,6 +44,19 @@ static void checks(void)
     check("domctl_old_interface", hypercall(WARD_HC_DOMCTL, (uint32_t)(uintptr_t)&dc, 0, 0, 0, 0),
           -13 /* EACCES */);
     check("domctl_unknown", domctl(4242, 1, &dc), -WARD_ENOSYS);
+    /* String port I/O: Linux's early console does `rep outsb` to port 0xE9. */
+    static char const line[] = "rep outsb reached the console\n";
+    uintptr_t si = (uintptr_t)line, cx = sizeof line - 1;
+    __asm__ volatile("rep outsb" : "+S"(si), "+c"(cx) : "d"(0xe9) : "memory");
+    check("rep_outsb_registers", cx == 0 && si == (uintptr_t)line + sizeof line - 1, 1);
+    static uint8_t in[4];
+    uintptr_t di = (uintptr_t)in;
+    cx = 4;
+    __asm__ volatile("rep insb" : "+D"(di), "+c"(cx) : "d"(0x80) : "memory");
+    check("rep_insb_all_ones", cx == 0 && in[0] == 0xff && in[3] == 0xff, 1);
+    uint32_t eax = 0x12345678;
+    __asm__ volatile("inb %%dx, %%al" : "+a"(eax) : "d"(0x61));
+    check("inb_all_ones", eax, 0x123456ff);
     check("shutdown_bad_reason",
           hypercall(WARD_HC_SCHED_OP, WARD_SCHEDOP_SHUTDOWN, (uint32_t)(uintptr_t) & (uint32_t){99},
                     0, 0, 0),

@@ -40,6 +40,13 @@ void guest_main(void)
           hypercall(WARD_HC_MEMORY_OP, WARD_XENMEM_MEMORY_MAP, ALIAS(&mm), 0, 0, 0), 0);
     check("lm_memory_map_entries", (long)mm.nr_entries, 3);
     check("lm_memory_map_ram", map[2].addr == 0x100000 && map[2].type == WARD_E820_RAM, 1);
+    /* MSRs kept in the VMCB/VMCS: a write reads back (Linux sets GS_BASE and EFER early). */
+    uint32_t lo, hi;
+    __asm__ volatile("wrmsr" ::"c"(0xc0000100u), "a"(0x5678f000u), "d"(0x1234u));
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000100u));
+    check("lm_fs_base_msr", ((uint64_t)hi << 32 | lo) == 0x12345678f000ull, 1);
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000080u));
+    check("lm_efer_lma", (lo & 0x500) == 0x500, 1); /* LME and LMA */
     check("lm_unknown_hypercall", hypercall(50, 1, 2, 3, 4, 5), -WARD_ENOSYS);
     println("long mode guest done");
 }

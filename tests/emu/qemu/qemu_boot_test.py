@@ -54,10 +54,12 @@ def system(run):
                       "unknown_sched_op", "unknown_xenver", "console_bad_buffer", "memory_map",
                       "memory_map_entries", "memory_map_matches_start_info",
                       "domctl_without_capability", "domctl_old_interface", "domctl_unknown",
+                      "rep_outsb_registers", "rep_insb_all_ones", "inb_all_ones",
                       "shutdown_bad_reason", "yield"]
     for d in ("alpha", "beta"):
         checks_ok(run, d, counter_checks)
         expect(has(run, rf"^\[{d}\] counter done$"), f"{d} finished")
+        expect(has(run, rf"^\[{d}\] rep outsb reached the console$"), f"{d}: rep outsb to port 0xE9 reached the console")
         expect(has(run, rf"domain \d+ '{d}' shutdown: poweroff \(reason 0\)"), f"{d} powered off")
         m = [re.search(r"preemptions (\d+)", l) for l in run.text()
              if re.match(rf"ward: summary: domain \d+ '{d}'", l)]
@@ -95,7 +97,7 @@ def system(run):
     checks_ok(run, "lm", ["lm_xen_version", "lm_console_alias", "lm_extraversion_alias",
                           "lm_extraversion_text", "lm_unmapped_buffer", "lm_noncanonical_buffer",
                           "lm_memory_map", "lm_memory_map_entries", "lm_memory_map_ram",
-                          "lm_unknown_hypercall"])
+                          "lm_fs_base_msr", "lm_efer_lma", "lm_unknown_hypercall"])
     expect(has(run, r"^\[lm\] hello through the alias mapping$"), "console write through a guest-virtual alias")
     expect(has(run, r"domain 6 'lm' shutdown: poweroff"), "the 64-bit guest powered off")
     first = run.first(lambda l: l.startswith("ward: entering domain"))
