@@ -42,6 +42,7 @@ bool Tree::put(std::string_view path, std::string_view value, Perms const &perms
     if (path.empty() || path.front() != '/' || perms.empty())
         return false;
     if (auto it = nodes_.find(path); it != nodes_.end()) {
+        notify(path, &it->second);
         count(it->second.perms, -1);
         it->second.value.assign(value);
         it->second.perms = perms;
@@ -54,6 +55,8 @@ bool Tree::put(std::string_view path, std::string_view value, Perms const &perms
     auto const parent = nodes_.find(parent_path(path));
     if (parent == nodes_.end())
         return false;
+    notify(parent->first, &parent->second);
+    notify(path, nullptr);
     parent->second.children.emplace_back(base_name(path));
     parent->second.gen = ++gen_;
     Node n;
@@ -72,6 +75,7 @@ void Tree::erase_subtree(std::string const &path)
         return;
     for (auto const &c : it->second.children)
         erase_subtree(child_path(path, c));
+    notify(path, &it->second);
     count(it->second.perms, -1);
     nodes_.erase(path);
 }
@@ -82,6 +86,7 @@ bool Tree::del(std::string_view path)
         return false;
     auto const parent = nodes_.find(parent_path(path));
     if (parent != nodes_.end()) {
+        notify(parent->first, &parent->second);
         auto &ch = parent->second.children;
         auto const name = base_name(path);
         // Children are usually removed newest-first; search from the back.

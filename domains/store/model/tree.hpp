@@ -2,6 +2,7 @@
 // The node tree: path -> node, children in insertion order, a generation count per change.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -26,6 +27,15 @@ struct String_hash
 {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Told about every node about to change (old state, or nullptr for a node about to be
+// created): how open transactions keep their snapshot.
+class Tree_observer
+{
+  public:
+    virtual ~Tree_observer() = default;
+    virtual void before_change(std::string_view path, Node const *old) = 0;
 };
 
 // Primitive, already-validated changes. The same two operations serve direct requests,
@@ -56,13 +66,22 @@ class Tree
     // tops, in walk order.
     std::vector<std::string> owned_tops(uint32_t domid) const;
 
+    void observe(Tree_observer *o) const { observers_.push_back(o); }
+    void unobserve(Tree_observer *o) const { std::erase(observers_, o); }
+
   private:
+    void notify(std::string_view path, Node const *old) const
+    {
+        for (auto *o : observers_)
+            o->before_change(path, old);
+    }
     void count(Perms const &perms, int delta);
     void erase_subtree(std::string const &path);
 
     std::unordered_map<std::string, Node, String_hash, std::equal_to<>> nodes_;
     std::unordered_map<uint32_t, uint32_t> owned_;
     uint64_t gen_ = 0;
+    mutable std::vector<Tree_observer *> observers_;
 };
 
 } // namespace dom::store

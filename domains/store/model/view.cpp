@@ -20,13 +20,20 @@ void Direct_view::del(std::string const &path)
     journal_.push_back(Op{Op::Kind::DEL, path, {}, {}});
 }
 
+void Txn::before_change(std::string_view path, Node const *old)
+{
+    if (before_.find(path) == before_.end())
+        before_.emplace(std::string{path}, old ? std::optional<Node>{*old} : std::nullopt);
+}
+
 Node const *Txn::get(std::string const &path)
 {
     if (auto const it = overlay_.find(path); it != overlay_.end())
         return it->second ? &*it->second : nullptr;
-    Node const *n = tree_.find(path);
-    seen_.try_emplace(path, n ? n->gen : 0);
-    return n;
+    seen_.try_emplace(path, true);
+    if (auto const it = before_.find(path); it != before_.end())
+        return it->second ? &*it->second : nullptr;
+    return tree_.find(path);
 }
 
 Node *Txn::own(std::string const &path)
@@ -90,11 +97,10 @@ void Txn::del(std::string const &path)
 
 hv::Result<std::vector<Change>, Err> Txn::commit(Tree &tree, std::vector<Op> &journal)
 {
-    for (auto const &[path, gen] : seen_) {
-        Node const *n = tree.find(path);
-        if ((n ? n->gen : 0) != gen)
+    tree_.unobserve(this); // our own changes are not a conflict
+    for (auto const &[path, _] : seen_)
+        if (before_.find(path) != before_.end())
             return hv::unexpected(Err::AGAIN);
-    }
     for (Op &op : ops_) {
         if (op.kind == Op::Kind::PUT)
             tree.put(op.path, op.value, op.perms);

@@ -58,13 +58,17 @@ class Direct_view final : public View
     std::vector<Change> &changes_;
 };
 
-// A transaction: reads see the tree plus this transaction's own changes; every node it looks
-// at is remembered with the generation it had, and the commit fails with EAGAIN if any of them
-// changed in the meantime (so a transaction that committed only ever saw one consistent state).
-class Txn final : public View
+// A transaction: reads see the tree as it was when the transaction started, plus the
+// transaction's own changes. While it is open, the tree hands it the old state of every node
+// about to change, so its snapshot survives later writes. The commit fails with EAGAIN if any
+// node the transaction read or wrote changed since it started.
+class Txn final : public View, private Tree_observer
 {
   public:
-    explicit Txn(Tree const &tree) : tree_{tree} {}
+    explicit Txn(Tree const &tree) : tree_{tree} { tree_.observe(this); }
+    ~Txn() override { tree_.unobserve(this); }
+    Txn(Txn const &) = delete;
+    Txn &operator=(Txn const &) = delete;
 
     Node const *get(std::string const &path) override;
     void put(std::string const &path, std::string_view value, Perms const &perms) override;
@@ -80,12 +84,15 @@ class Txn final : public View
     hv::Result<std::vector<Change>, Err> commit(Tree &tree, std::vector<Op> &journal);
 
   private:
+    void before_change(std::string_view path, Node const *old) override;
     Node *own(std::string const &path);
     void drop(std::string const &path);
 
     Tree const &tree_;
     std::unordered_map<std::string, std::optional<Node>, String_hash, std::equal_to<>> overlay_;
-    std::unordered_map<std::string, uint64_t, String_hash, std::equal_to<>> seen_;
+    // Nodes changed in the tree since the start: their state at the start (nullopt = absent).
+    std::unordered_map<std::string, std::optional<Node>, String_hash, std::equal_to<>> before_;
+    std::unordered_map<std::string, bool, String_hash, std::equal_to<>> seen_;
     std::unordered_map<uint32_t, int64_t> owned_delta_;
     std::vector<Op> ops_;
     std::vector<Change> changes_;

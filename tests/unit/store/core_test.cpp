@@ -158,6 +158,7 @@ TEST(StoreCore, TransactionsIsolateAndConflict)
     EXPECT_EQ(a.read("/t/n", tx), "1");
     EXPECT_EQ(b.read("/t/n"), "0"); // not visible outside before commit
     EXPECT_EQ(b.write("/t/n", "2"), OK);
+    EXPECT_EQ(a.read("/t/n", tx), "1"); // still its own view
     EXPECT_EQ(a.end(tx, true), "!EAGAIN");
     EXPECT_EQ(a.read("/t/n"), "2");
     EXPECT_EQ(a.end(tx, true), "!ENOENT"); // the id is dead

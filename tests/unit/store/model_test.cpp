@@ -121,6 +121,25 @@ TEST(StoreTxn, ConflictOnReadNodeChanged)
     EXPECT_TRUE(journal.empty());
 }
 
+TEST(StoreTxn, ReadsSeeTheSnapshotAtStart)
+{
+    Tree t;
+    Perms const p{{0, ACCESS_NONE}};
+    t.put("/a", "old", p);
+    t.put("/gone", "g", p);
+    Txn tx{t};
+    ASSERT_EQ(tx.get("/a")->value, "old");
+    t.put("/a", "new", p);
+    t.del("/gone");
+    t.put("/born", "", p);
+    EXPECT_EQ(tx.get("/a")->value, "old");
+    ASSERT_NE(tx.get("/gone"), nullptr);
+    EXPECT_EQ(tx.get("/born"), nullptr);
+    EXPECT_EQ(tx.get("/")->children, (std::vector<std::string>{"a", "gone"}));
+    std::vector<Op> journal;
+    EXPECT_EQ(tx.commit(t, journal).error(), Err::AGAIN);
+}
+
 TEST(StoreTxn, ConflictOnAbsentNodeCreated)
 {
     Tree t;
