@@ -225,6 +225,11 @@ hv::Result<Plan, Error> Checker::run()
         for (auto const &n : *names)
             if (n.size() > f::MAX_NAME)
                 return fail(0, "Type", "type name longer than 65535 bytes");
+    if (plan_.name.size() > f::MAX_NAME)
+        return fail(0, "PolicyName", "policy name longer than 65535 bytes");
+    for (auto const &set : plan_.sets)
+        if (set.name.size() > f::MAX_NAME)
+            return fail(0, "Conflict", "conflict set name longer than 65535 bytes");
     for (auto const &l : plan_.labels)
         if (l.name.size() > f::MAX_NAME || (l.from && l.from->size() > f::MAX_NAME))
             return fail(0, "Name", "label name longer than 65535 bytes");

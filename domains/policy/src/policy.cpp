@@ -89,8 +89,15 @@ hv::Result<Policy, Error> Policy::load_file(std::string const &path)
     std::string data{std::istreambuf_iterator<char>(in), {}};
     if (in.bad())
         return hv::unexpected(Error{path, 0, 0, "", "cannot read file"});
-    // The magic's first byte is 'W'; no XML document starts with it.
-    if (data.size() >= 4 && data.compare(0, 4, "WACM") == 0) {
+    if (data.empty())
+        return hv::unexpected(Error{path, 0, 0, "", "empty file: neither XML nor a binary policy"});
+    // XML starts with '<' after an optional byte-order mark and whitespace; anything else is
+    // handed to the binary loader, so a damaged binary is reported as one (bad magic...).
+    size_t at = data.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+    while (at < data.size() &&
+           (data[at] == ' ' || data[at] == '\t' || data[at] == '\n' || data[at] == '\r'))
+        ++at;
+    if (at >= data.size() || data[at] != '<') {
         std::vector<std::byte> bytes(data.size());
         for (size_t i = 0; i < data.size(); ++i)
             bytes[i] = static_cast<std::byte>(data[i]);

@@ -86,6 +86,10 @@ cp "$work/desktop.bin" "$work/v2.bin"
 printf '\x02' | dd of="$work/v2.bin" bs=1 seek=4 conv=notrunc 2>/dev/null
 run version 1 "$tool" show "$work/v2.bin"
 has err "unsupported binary policy version" version
+cp "$work/desktop.bin" "$work/magic.bin"
+printf 'X' | dd of="$work/magic.bin" bs=1 seek=0 conv=notrunc 2>/dev/null
+run magic 1 "$tool" show "$work/magic.bin"
+has err "bad magic: not a Ward binary ACM policy" magic
 head -c 100 "$work/desktop.bin" >"$work/short.bin"
 run truncated 1 "$tool" show "$work/short.bin"
 has err "truncated" truncated

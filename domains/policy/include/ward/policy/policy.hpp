@@ -54,7 +54,7 @@ class Policy
     // Verifies a binary policy with the hypervisor's loader (magic, version, digest, layout).
     static hv::Result<Policy, Error> from_binary(std::vector<std::byte> bytes,
                                                  std::string const &file);
-    // Reads a file: binary if it starts with the policy magic, XML otherwise.
+    // Reads a file: XML if it starts with "<" (after a BOM and whitespace), binary otherwise.
     static hv::Result<Policy, Error> load_file(std::string const &path);
 
     std::span<std::byte const> binary() const { return *bytes_; }
