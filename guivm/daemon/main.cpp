@@ -8,6 +8,9 @@
 #include <cstdio>
 
 #include "ward/gui/compositor.hpp"
+#ifdef WARD_GUI_POLICY
+#include "ward/gui/policy_label_colours.hpp"
+#endif
 #include "ward/gui/window_backend.hpp"
 
 namespace
@@ -53,6 +56,9 @@ int run(int argc, char **argv)
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Ward GUI daemon"));
     p.addHelpOption();
+    p.addOption({QStringLiteral("policy"),
+                 QStringLiteral("ACM policy (XML or binary) giving each label's coalition colour"),
+                 QStringLiteral("file")});
     p.addOption({QStringLiteral("colours"),
                  QStringLiteral("label colours: '<label> <coalition> #rrggbb' per line"),
                  QStringLiteral("file")});
@@ -70,11 +76,26 @@ int run(int argc, char **argv)
                  QStringLiteral("ms")});
     p.process(app);
 
-    if (!p.isSet(QStringLiteral("colours")) || !p.isSet(QStringLiteral("vchan-dir")))
-        return fail("usage", QStringLiteral("--colours and --vchan-dir are required"));
-    auto colours = gvm::Static_label_colours::load(p.value(QStringLiteral("colours")));
-    if (!colours)
-        return fail("colours", colours.error());
+    if (p.isSet(QStringLiteral("policy")) == p.isSet(QStringLiteral("colours")) ||
+        !p.isSet(QStringLiteral("vchan-dir")))
+        return fail("usage",
+                    QStringLiteral("--vchan-dir and one of --policy, --colours are required"));
+    std::unique_ptr<gvm::Label_colours> colours;
+    if (p.isSet(QStringLiteral("colours"))) {
+        auto c = gvm::Static_label_colours::load(p.value(QStringLiteral("colours")));
+        if (!c)
+            return fail("colours", c.error());
+        colours = std::make_unique<gvm::Static_label_colours>(std::move(*c));
+    } else {
+#ifdef WARD_GUI_POLICY
+        auto c = gvm::Policy_label_colours::load(p.value(QStringLiteral("policy")).toStdString());
+        if (!c)
+            return fail("policy", c.error());
+        colours = std::make_unique<gvm::Policy_label_colours>(std::move(*c));
+#else
+        return fail("policy", QStringLiteral("built without the policy library; use --colours"));
+#endif
+    }
     gvm::Compositor_config cfg;
     QStringList const wh = p.value(QStringLiteral("screen")).split(QLatin1Char('x'));
     if (wh.size() != 2 || wh[0].toInt() < 320 || wh[1].toInt() < 200)
