@@ -133,10 +133,13 @@ static Result<int> run_swtpm(Worker_config const &cfg, unsigned port, std::strin
         "--server",   "type=tcp,bindaddr=127.0.0.1,port=" + std::to_string(port),
         "--ctrl",     "type=tcp,bindaddr=127.0.0.1,port=" + std::to_string(port + 1),
         "--tpmstate", "dir=" + cfg.state_dir + ",mode=0600",
-        "--key",      "fd=3,format=binary,mode=aes-256-cbc",
         "--flags",    "not-need-init,startup-clear",
         "--pid",      "file=" + pid_path,
         "--log",      "file=" + cfg.log_path + ",level=1,truncate"};
+    if (cfg.encrypted) {
+        args.push_back("--key");
+        args.push_back("fd=3,format=binary,mode=aes-256-cbc");
+    }
     std::vector<char *> argv;
     for (auto &a : args)
         argv.push_back(a.data());
@@ -170,6 +173,7 @@ Result<Run_info> start_worker(Worker_config const &cfg)
             return fail(Errc::IO, "cannot drop volatile state " + vol);
     }
     std::string const pid_path = cfg.state_dir + "/../worker.pid";
+    std::string last_log;
     for (int attempt = 0; attempt < 8; ++attempt) {
         unsigned const port = HV_TRY(free_port_pair());
         ::unlink(pid_path.c_str());
@@ -185,6 +189,7 @@ Result<Run_info> start_worker(Worker_config const &cfg)
                 return fail(Errc::CORRUPT, "swtpm refused the instance state (wrong key or "
                                            "damaged state file): " +
                                                text.substr(0, 200));
+            last_log = text;
             continue; // most likely a port taken between the probe and swtpm's bind
         }
         // The daemon writes its pid file after forking; wait for it and for the control port.
@@ -200,7 +205,8 @@ Result<Run_info> start_worker(Worker_config const &cfg)
         return fail(Errc::WORKER,
                     "swtpm started but did not answer on port " + std::to_string(port + 1));
     }
-    return fail(Errc::WORKER, "swtpm could not bind a loopback port pair after 8 attempts");
+    return fail(Errc::WORKER,
+                "swtpm failed to start 8 times; last log: " + last_log.substr(0, 300));
 }
 
 Result<void> stop_worker(Run_info const &run, bool save_volatile)

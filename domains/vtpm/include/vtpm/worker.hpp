@@ -30,7 +30,8 @@ struct Worker_config
     std::string state_dir;      // absolute
     std::string log_path;       // absolute; truncated at each start
     Key256 key{};
-    bool reset{false}; // drop saved volatile state: a fresh power-on (PCRs zero)
+    bool encrypted{true}; // false only for a bare swtpm (platform stand-in, benchmarks)
+    bool reset{false};    // drop saved volatile state: a fresh power-on (PCRs zero)
 };
 
 // Starts a worker on a free adjacent pair of loopback ports. CORRUPT if swtpm refuses the
