@@ -17,6 +17,7 @@ constexpr uint32_t LVT_MASKED = 1u << 16, LVT_PERIODIC = 1u << 17;
 constexpr uint64_t APIC_BASE_ENABLE = 1u << 11;
 constexpr uint32_t PIT_HZ = 1193182;
 constexpr uint32_t CALIBRATION_MS = 10;
+constexpr unsigned CALIBRATION_SAMPLES = 3;
 
 uint64_t apic_base = 0xfee00000;
 
@@ -64,16 +65,26 @@ Timer_calibration lapic_init()
 
     reg(REG_TIMER_DIVIDE) = 0x3; // divide by 16
     reg(REG_LVT_TIMER) = LVT_MASKED;
-    reg(REG_TIMER_INITIAL) = 0xffffffffu;
-    uint64_t const tsc0 = x86::rdtsc();
-    pit_wait();
-    uint32_t const left = reg(REG_TIMER_CURRENT);
-    uint64_t const tsc1 = x86::rdtsc();
+    // An emulator thread that is descheduled while we poll makes a sample too long, never too
+    // short: keep the shortest of a few.
+    uint64_t best_tsc = ~uint64_t{0};
+    uint64_t best_apic = 0;
+    for (unsigned sample = 0; sample < CALIBRATION_SAMPLES; ++sample) {
+        reg(REG_TIMER_INITIAL) = 0xffffffffu;
+        uint64_t const tsc0 = x86::rdtsc();
+        pit_wait();
+        uint32_t const left = reg(REG_TIMER_CURRENT);
+        uint64_t const tsc = x86::rdtsc() - tsc0;
+        if (tsc < best_tsc) {
+            best_tsc = tsc;
+            best_apic = 0xffffffffu - left;
+        }
+    }
     reg(REG_TIMER_INITIAL) = 0;
 
     Timer_calibration cal{};
-    cal.apic_ticks_per_ms = (0xffffffffu - left) / CALIBRATION_MS;
-    cal.tsc_per_us = (tsc1 - tsc0) / (CALIBRATION_MS * 1000);
+    cal.apic_ticks_per_ms = best_apic / CALIBRATION_MS;
+    cal.tsc_per_us = best_tsc / (CALIBRATION_MS * 1000);
     if (cal.apic_ticks_per_ms == 0)
         cal.apic_ticks_per_ms = 1;
     if (cal.tsc_per_us == 0)

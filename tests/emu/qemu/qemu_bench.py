@@ -1,68 +1,80 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""`make bench-hv`: one QEMU boot of Ward with `bench` on its command line and two bench guests.
+"""`make bench-hv`: Ward booted under QEMU with `bench` on its command line and a pair of bench
+guests, once with 32-bit guests and once with 64-bit ones, each boot repeated (median).
 
 Figures (guest RDTSC, converted with the TSC rate Ward calibrates and logs):
-  - null hypercall round trip (xen_version through the full dispatcher) against a bare VMMCALL
-    exit that the hypervisor answers before any dispatch; the ratio is the dispatch overhead;
-  - world switch between two domains (two domains yielding to each other; each loop iteration
-    is two switches);
-  - time from QEMU start to Ward's first guest entry and to the first guest console line
-    (serial lines timestamped by this runner).
+  - null hypercall round trip (xen_version through the full decode and dispatch) against a bare
+    VMMCALL exit that the hypervisor answers before any dispatch; the ratio is the dispatch cost;
+  - world switch between two domains (two domains yielding to each other; each loop iteration is
+    two yield hypercalls and two switches);
+  - time from QEMU start to the hypervisor's first line, to the first guest entry and to the
+    first guest console line (serial lines timestamped by this runner).
+
+  qemu_bench.py LABEL ISO [LABEL ISO ...]
 """
 import re
 import sys
 
 import qemu_runner
 
+RUNS = 3
 
-def main() -> int:
-    qemu_runner.skip_if_unavailable()
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+
+def median(values):
+    v = sorted(values)
+    return v[len(v) // 2]
+
+
+def measure(iso):
     results = []
-    for i in range(runs):
-        run = qemu_runner.boot(sys.argv[1])
+    for i in range(RUNS):
+        run = qemu_runner.boot(iso)
         if run.timed_out or run.returncode != qemu_runner.EXIT_ALL_DOMAINS_ENDED:
             print("\n".join(run.text()))
-            print(f"bench-hv: run {i + 1} did not end cleanly (status {run.returncode})")
-            return 1
+            raise SystemExit(f"bench-hv: {iso} run {i + 1} did not end cleanly ({run.returncode})")
         mhz = None
-        figures = {}
+        fig = {}
         for line in run.text():
             m = re.search(r"ward: TSC (\d+) MHz", line)
             if m:
                 mhz = int(m.group(1))
             m = re.search(r"^\[bench\] bench (\w+) cycles=0x([0-9a-f]+) n=(\d+)$", line)
             if m:
-                figures[m.group(1)] = int(m.group(2), 16) / int(m.group(3))
-        kmain = run.first(lambda l: l.startswith("ward: hypervisor starting"))
-        entry = run.first(lambda l: l.startswith("ward: entering domain"))
-        first_line = run.first(lambda l: l.startswith("[") and "]" in l)
-        results.append((mhz, figures, entry[0] if entry else None,
-                        first_line[0] if first_line else None, kmain[0] if kmain else None))
+                fig[m.group(1)] = int(m.group(2), 16) / int(m.group(3))
+        stamp = lambda pred: run.first(pred)[0]
+        fig["mhz"] = mhz
+        # Per-run derived figures, so that the medians never mix runs.
+        fig["null_us"] = fig["null_hypercall"] / mhz
+        fig["bare_us"] = fig["bare_exit"] / mhz
+        fig["switch_us"] = fig["yield_pair"] / 2 / mhz
+        fig["ratio"] = fig["null_hypercall"] / fig["bare_exit"]
+        fig["switch_ratio"] = fig["yield_pair"] / 2 / fig["bare_exit"]
+        fig["kmain"] = stamp(lambda l: l.startswith("ward: hypervisor starting"))
+        fig["entry"] = stamp(lambda l: l.startswith("ward: entering domain"))
+        fig["first"] = stamp(lambda l: l.startswith("[bench]"))
+        results.append(fig)
+    return {k: median([r[k] for r in results]) for k in results[0]}
 
-    def median(values):
-        v = sorted(values)
-        return v[len(v) // 2]
 
-    mhz = median([r[0] for r in results])
-    null = median([r[1]["null_hypercall"] for r in results])
-    bare = median([r[1]["bare_exit"] for r in results])
-    pair = median([r[1]["yield_pair"] for r in results])
-    entry = median([r[2] for r in results])
-    first = median([r[3] for r in results])
-    kmain = median([r[4] for r in results])
-    us = lambda cycles: cycles / mhz
-    print(f"\nWard hypervisor benchmark (QEMU TCG, -cpu max, SVM+NPT; median of {runs} boots; "
-          f"TSC {mhz} MHz; 32-bit PVH guests)")
-    print(f"  null hypercall round trip (xen_version, full dispatch): {us(null):8.2f} us ({null:.0f} cycles)")
-    print(f"  bare VMMCALL exit, answered without dispatch:            {us(bare):8.2f} us ({bare:.0f} cycles)")
-    print(f"  ratio null hypercall / bare exit:                        {null / bare:8.2f}")
-    print(f"  world switch between two domains (yield ping-pong / 2): {us(pair / 2):8.2f} us "
-          f"({pair / 2:.0f} cycles; one yield hypercall + one domain switch)")
-    print(f"  QEMU start -> hypervisor's first line (BIOS + GRUB):    {kmain * 1000:8.0f} ms")
-    print(f"  QEMU start -> first guest entry (VMRUN):                {entry * 1000:8.0f} ms")
-    print(f"  QEMU start -> first guest console line:                 {first * 1000:8.0f} ms")
+def main() -> int:
+    qemu_runner.skip_if_unavailable()
+    args = sys.argv[1:]
+    rows = [(label, measure(iso)) for label, iso in zip(args[0::2], args[1::2])]
+    print(f"\nWard hypervisor benchmark: QEMU TCG -cpu max (AMD SVM + NPT, no NRIPS), median of "
+          f"{RUNS} boots per row; cycles are guest TSC cycles")
+    for label, f in rows:
+        print(f"\n  {label} guests (TSC {f['mhz']} MHz)")
+        print(f"    null hypercall round trip (xen_version, full dispatch): {f['null_us']:7.2f} us "
+              f"({f['null_hypercall']:.0f} cycles)")
+        print(f"    bare VMMCALL exit, answered before dispatch:            {f['bare_us']:7.2f} us "
+              f"({f['bare_exit']:.0f} cycles)")
+        print(f"    ratio null hypercall / bare exit:                       {f['ratio']:7.2f}")
+        print(f"    world switch (yield ping-pong between two domains, /2): {f['switch_us']:7.2f} us "
+              f"(ratio to bare exit {f['switch_ratio']:.2f})")
+        print(f"    QEMU start -> hypervisor's first line (BIOS + GRUB):     {f['kmain'] * 1000:7.0f} ms")
+        print(f"    QEMU start -> first guest entry:                        {f['entry'] * 1000:7.0f} ms")
+        print(f"    QEMU start -> first guest console line:                 {f['first'] * 1000:7.0f} ms")
     return 0
 
 
