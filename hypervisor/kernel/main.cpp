@@ -120,6 +120,7 @@ extern "C" HV_NORETURN void kmain(uint32_t magic, uint64_t info_pa)
             error_name(opts.error().reason), opts.error().column);
     } else {
         set_options(*opts);
+        platform::serial_select(opts->serial_port);
     }
     run_self_test(options().test.view());
 

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
-// COM1 (16550 at I/O port 0x3f8), polled output only.
+// The serial console: a 16550 UART (COM1 at 0x3f8 by default), polled output only.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace hv::platform
 {
 
+// Programs COM1 (the console until the command line is read).
 void serial_init();
+// Switches the console to another 16550 port (serial=...); 0 turns serial output off.
+void serial_select(uint16_t port);
 void serial_write(char const *s, size_t len);
 
 } // namespace hv::platform
