@@ -92,7 +92,8 @@ WARD_STATIC_ASSERT(sizeof(struct ward_e820_entry) == 20, "e820 entry");
 #define WARD_DOMCTL_INFO 5
 #define WARD_DOMCTL_CONSOLE_READ 0x8001 /* Ward-specific */
 
-struct ward_domain_info {
+struct ward_domain_info
+{
     uint16_t domid;
     uint8_t state; /* WARD_DOMSTATE_* */
     uint8_t shutdown_reason;
@@ -108,18 +109,21 @@ WARD_STATIC_ASSERT(sizeof(struct ward_domain_info) == 48, "domain info");
 
 /* WARD_DOMCTL_CONSOLE_READ: copies up to `size` of the newest bytes of the target's console
  * ring to `buffer` (a guest address); `returned` says how many. */
-struct ward_domctl_console_read {
+struct ward_domctl_console_read
+{
     uint64_t buffer;
     uint32_t size;
     uint32_t returned;
 };
 
-struct ward_domctl {
+struct ward_domctl
+{
     uint32_t cmd;
     uint32_t interface_version;
     uint16_t domain;
     uint16_t pad[3];
-    union {
+    union
+    {
         struct ward_domain_info info;
         struct ward_domctl_console_read console;
         uint8_t raw[128];
