@@ -13,6 +13,23 @@ Result<void, Load_error> Guard::load(std::span<std::byte const> bytes)
     return ok;
 }
 
+Result<uint32_t, Load_error> Guard::reload(std::span<std::byte const> bytes,
+                                           std::span<uint32_t> running_labels)
+{
+    Policy_view const next = HV_TRY(Policy_view::load(bytes));
+    uint32_t dropped = 0;
+    for (auto &l : running_labels) {
+        if (l == NO_LABEL)
+            continue;
+        auto const carried = policy_ ? carry_label(*policy_, l, next) : std::nullopt;
+        l = carried ? *carried : NO_LABEL;
+        dropped += carried ? 0 : 1;
+    }
+    policy_ = next;
+    ++generation_;
+    return dropped;
+}
+
 template <typename F>
 Decision Guard::cached(Decision_cache &cache, Op op, uint32_t a, uint32_t b, F const &decide) const
 {
@@ -64,6 +81,17 @@ bool share_revoked(Policy_view const &from, uint32_t a, uint32_t b, Policy_view 
     if (!na || !nb)
         return true;
     return !decide_share(to, *na, *nb).allow;
+}
+
+uint32_t revoked_channels(Policy_view const &from, Policy_view const &to,
+                          std::span<Channel const> channels, std::span<bool> revoked)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < channels.size() && i < revoked.size(); ++i) {
+        revoked[i] = share_revoked(from, channels[i].a, channels[i].b, to);
+        n += revoked[i] ? 1 : 0;
+    }
+    return n;
 }
 
 } // namespace hv::acm

@@ -260,6 +260,77 @@ TEST_F(Decisions, NoPolicyDeniesEverything)
     EXPECT_TRUE(g.share(empty, l("gui"), l("gui")).allow); // a zero-slot cache still works
 }
 
+TEST_F(Decisions, ReloadRelabelsRunningDomains)
+{
+    // 'work' is renamed 'office' (Name@from), 'banking' becomes 'bank' (no from: dropped).
+    std::string xml =
+        replaced(desktop_xml(), "<Name>work</Name>", "<Name from=\"work\">office</Name>");
+    xml = replaced(xml, "<Name>banking</Name>", "<Name>bank</Name>");
+    auto const next = compile(xml);
+    hv::acm::Guard g;
+    ASSERT_TRUE(g.load(policy_.binary()).has_value());
+    uint64_t const gen = g.generation();
+    std::vector<uint32_t> running{l("personal"), l("work"), l("banking"), hv::acm::NO_LABEL};
+
+    std::vector<std::byte> junk(300, std::byte{1});
+    auto const refused = g.reload(junk, running);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error(), hv::acm::Load_error::BAD_MAGIC);
+    EXPECT_EQ(running[1], l("work")); // unchanged on error
+    EXPECT_EQ(g.generation(), gen);
+
+    auto const dropped = g.reload(next.binary(), running);
+    ASSERT_TRUE(dropped.has_value());
+    EXPECT_EQ(*dropped, 1u);
+    EXPECT_EQ(g.generation(), gen + 1);
+    auto const &nv = next.view();
+    EXPECT_EQ(running[0], *nv.find_label(hv::acm::name_of("personal")));
+    EXPECT_EQ(running[1], *nv.find_label(hv::acm::name_of("office")));
+    EXPECT_EQ(running[2], hv::acm::NO_LABEL);
+    EXPECT_EQ(running[3], hv::acm::NO_LABEL);
+
+    // The Chinese Wall counts are rebuilt from the relabelled domains.
+    std::vector<uint32_t> counts(nv.cw_type_count());
+    auto rt = *hv::acm::Running_types::create(g.policy(), counts);
+    for (uint32_t const label : running) {
+        if (label != hv::acm::NO_LABEL) {
+            ASSERT_TRUE(rt.add_running(label).has_value());
+        }
+    }
+    EXPECT_EQ(rt.running(cw_type(nv, "cw_work")), 1u);
+    EXPECT_TRUE(rt.may_start(*nv.find_label(hv::acm::name_of("untrusted"))).allow);
+}
+
+TEST_F(Decisions, ReportOfRevokedChannels)
+{
+    auto const stricter =
+        compile(replaced(desktop_xml(),
+                         "<Name>gui</Name>\n        <SimpleTypeEnforcementTypes>\n"
+                         "          <Type>ste_display</Type>\n"
+                         "          <Type>ste_personal</Type>\n",
+                         "<Name>gui</Name>\n        <SimpleTypeEnforcementTypes>\n"
+                         "          <Type>ste_display</Type>\n"));
+    std::vector<hv::acm::Channel> const channels{
+        {l("personal"), l("gui")}, {l("work"), l("gui")}, {l("banking"), l("store")}};
+    bool revoked[3] = {};
+    EXPECT_EQ(hv::acm::revoked_channels(v_, stricter.view(), channels, revoked), 1u);
+    EXPECT_TRUE(revoked[0]);
+    EXPECT_FALSE(revoked[1]);
+    EXPECT_FALSE(revoked[2]);
+    EXPECT_EQ(hv::acm::revoked_channels(v_, v_, channels, revoked), 0u);
+}
+
+TEST_F(Decisions, RunningTypesKeepTheirOwnView)
+{
+    std::vector<uint32_t> counts(v_.cw_type_count());
+    auto rt = [&] {
+        hv::acm::Policy_view const local = *hv::acm::Policy_view::load(policy_.binary());
+        return *hv::acm::Running_types::create(local, counts);
+    }(); // `local` is gone; the tracker must not point at it
+    EXPECT_TRUE(rt.start(l("untrusted")).allow);
+    EXPECT_FALSE(rt.may_start(l("banking")).allow);
+}
+
 TEST_F(Decisions, LabelsCarryAcrossRenames)
 {
     auto const renamed =

@@ -32,6 +32,11 @@ extern "C" void _start()
         if (running.has_value())
             sink = running->start(guard.policy().bootstrap_label()).allow;
         sink = hv::acm::share_revoked(guard.policy(), 0, 1, guard.policy());
+        hv::acm::Channel const channels[2] = {{0, 1}, {1, 2}};
+        bool revoked[2];
+        sink = hv::acm::revoked_channels(guard.policy(), guard.policy(), channels, revoked) != 0;
+        uint32_t labels[2] = {0, 1};
+        sink = guard.reload(module, labels).has_value();
     }
     for (;;) {
     }

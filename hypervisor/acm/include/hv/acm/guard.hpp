@@ -22,6 +22,15 @@ class Guard
     // Verifies and installs a binary policy (the bytes must outlive their use here).
     Result<void, Load_error> load(std::span<std::byte const> bytes);
 
+    // Replaces the policy in force and relabels the running domains: each entry of
+    // `running_labels` (a label of the old policy) becomes its label in the new one, or
+    // NO_LABEL when the label is gone (that domain keeps no permission). Returns how many
+    // became NO_LABEL. On error nothing changes. Afterwards, rebuild Running_types from the
+    // relabelled domains with add_running(). The old policy's bytes must be valid during the
+    // call.
+    Result<uint32_t, Load_error> reload(std::span<std::byte const> bytes,
+                                        std::span<uint32_t> running_labels);
+
     bool loaded() const { return policy_.has_value(); }
     Policy_view const &policy() const { return *policy_; } // precondition: loaded()
     uint64_t generation() const { return generation_; }
@@ -42,6 +51,15 @@ class Guard
     uint64_t generation_ = 1;
 };
 
+inline constexpr uint32_t NO_LABEL = 0xffffffff;
+
+// An event channel or grant between two domains, by their labels.
+struct Channel
+{
+    uint32_t a;
+    uint32_t b;
+};
+
 // Across a policy change: the label of `to` that label `l` of `from` becomes. A label of `to`
 // whose Name@from names l's name wins; otherwise the label with the same name; else none.
 std::optional<uint32_t> carry_label(Policy_view const &from, uint32_t l, Policy_view const &to);
@@ -49,5 +67,11 @@ std::optional<uint32_t> carry_label(Policy_view const &from, uint32_t l, Policy_
 // Whether an existing channel between labels a and b of `from` would be refused under `to`
 // (also when either label disappears).
 bool share_revoked(Policy_view const &from, uint32_t a, uint32_t b, Policy_view const &to);
+
+// The report of what a new policy would break: for each existing channel (labels of `from`),
+// revoked[i] says whether `to` refuses it. Returns how many are revoked. `revoked` must be at
+// least as long as `channels`; extra entries are left alone.
+uint32_t revoked_channels(Policy_view const &from, Policy_view const &to,
+                          std::span<Channel const> channels, std::span<bool> revoked);
 
 } // namespace hv::acm

@@ -25,8 +25,9 @@ enum class Track_error : uint8_t
 class Running_types
 {
   public:
-    // Zeroes `counts`. The policy must outlive this object; after a policy reload build a new
-    // one and re-add the running domains with add_running().
+    // Zeroes `counts`. Keeps its own copy of the view (the policy bytes must outlive this
+    // object); after a policy reload build a new one and re-add the running domains with
+    // add_running().
     static Result<Running_types, Track_error> create(Policy_view const &p,
                                                      std::span<uint32_t> counts);
 
@@ -46,10 +47,10 @@ class Running_types
     uint32_t running(uint16_t cw_type) const { return counts_[cw_type]; }
 
   private:
-    Running_types(Policy_view const &p, std::span<uint32_t> counts) : p_{&p}, counts_{counts} {}
+    Running_types(Policy_view const &p, std::span<uint32_t> counts) : p_{p}, counts_{counts} {}
     bool vm_label(uint32_t label) const;
 
-    Policy_view const *p_;
+    Policy_view p_;
     std::span<uint32_t> counts_;
 };
 
