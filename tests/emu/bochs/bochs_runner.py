@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: MIT
 """Boots a Ward ISO under Bochs 2.7 (Intel VMX + EPT) headlessly and records the serial log.
 
-Bochs has no isa-debug-exit: the run is over when the hypervisor prints its last line (the
-summary, a boot failure, a panic or an exception dump), after which Bochs is stopped. Each serial
-line is timestamped (seconds since Bochs was started) as it appears in the serial file. The
-timeout is only a safety net, and a run that needs it is reported as such
+Bochs has no isa-debug-exit device, but it logs the hypervisor's write to the unmapped port 0xf4
+(`debug` level for the `unmapped` module): that value is the run's exit status, reported as
+`returncode = (value << 1) | 1` exactly as QEMU's isa-debug-exit would, and Bochs is stopped
+then. Each serial line is timestamped (seconds since Bochs was started) as it appears in the
+serial file. The timeout is only a safety net, and a run that needs it is reported as such
 (testbeds.md, section 4).
 """
 import os
@@ -17,7 +18,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-# Lines after which the hypervisor stops (platform_exit / halt): the run is over.
+# The hypervisor's exit-status write to port 0xf4 (platform_exit), as Bochs logs it.
+EXIT_WRITE = re.compile(r"unmapped: \d+-bit write to 00f4 = ([0-9a-f]+)")
+# Serial lines after which the hypervisor stops: the exit-status write follows at once.
 END_PATTERNS = [
     r"^ward: run complete",
     r"^ward: boot failed",
@@ -45,7 +48,7 @@ log: {log}
 panic: action=fatal
 error: action=report
 info: action=report
-debug: action=ignore
+debug: action=ignore, unmapped=report
 keyboard: type=mf
 mouse: enabled=0
 """
@@ -54,7 +57,8 @@ mouse: enabled=0
 @dataclass
 class Run:
     model: str
-    ended: bool = False          # an end line appeared (the hypervisor stopped by itself)
+    ended: bool = False          # the hypervisor stopped by itself (exit-status write)
+    returncode: int | None = None  # (value written to port 0xf4 << 1) | 1, as with QEMU
     timed_out: bool = False
     bochs_exited: bool = False   # Bochs quit on its own (shutdown port, triple fault, panic)
     wall: float = 0.0
@@ -138,6 +142,10 @@ def boot(iso, model="corei7_skylake_x", timeout=90.0, megs=256, echo=False, poll
                             stderr=subprocess.DEVNULL, start_new_session=True)
     pending = ""
     offset = 0
+    log_offset = 0
+    log_pending = ""
+    end_line_at = None
+    next_log_check = 0.0
     try:
         while True:
             now = time.monotonic() - start
@@ -155,9 +163,23 @@ def boot(iso, model="corei7_skylake_x", timeout=90.0, megs=256, echo=False, poll
                         run.cpu.append(_cpu_seconds(proc.pid))
                     if echo:
                         print(f"[{now:8.3f}] {line}", flush=True)
-                    if any(rx.search(line) for rx in end_rx):
-                        run.ended = True
-            if run.ended:
+                    if end_line_at is None and any(rx.search(line) for rx in end_rx):
+                        end_line_at = now
+            if (end_line_at is not None or now >= next_log_check) and os.path.exists(log):
+                next_log_check = now + 0.25
+                with open(log, "rb") as f:
+                    f.seek(log_offset)
+                    chunk = f.read()
+                log_offset += len(chunk)
+                log_pending += chunk.decode("utf-8", "replace")
+                m = EXIT_WRITE.search(log_pending)
+                if m:
+                    run.ended = True
+                    run.returncode = (int(m.group(1), 16) << 1) | 1
+                    break
+                log_pending = log_pending[-200:]
+            if end_line_at is not None and now - end_line_at > 5.0:
+                # The last line came but no exit status: report it as not ended by itself.
                 break
             if proc.poll() is not None:
                 run.bochs_exited = True

@@ -7,6 +7,7 @@
 #include "arch/x86_64/paging.hpp"
 #include "arch/x86_64/vmx/vmx_insn.hpp"
 #include "hv/vmx/access_rights.hpp"
+#include "hv/vmx/guest_msr_rules.hpp"
 #include "hv/vmx/vmcs_field.hpp"
 #include "kernel/kernel.hpp"
 #include "platform/log.hpp"
@@ -287,7 +288,7 @@ void Vmx_vcpu::sync_to_vmcs()
     if (d & D_RSP)
         vmwrite(Field::GUEST_RSP, rsp_);
     if (d & D_RFLAGS)
-        vmwrite(Field::GUEST_RFLAGS, rflags_ | 0x2);
+        vmwrite(Field::GUEST_RFLAGS, rflags_);
     if (d & D_CR0) {
         vmwrite(Field::GUEST_CR0, shared_->caps.guest_cr0(true).apply(cr0_));
         vmwrite(Field::CR0_READ_SHADOW, cr0_);
@@ -686,7 +687,7 @@ void Vmx_vcpu::reg(Reg r, uint64_t value)
         dirty_ |= D_RIP;
         break;
     case Reg::RFLAGS:
-        rflags_ = value | 0x2;
+        rflags_ = V::sanitize_rflags(value);
         dirty_ |= D_RFLAGS;
         break;
     case Reg::CR0:
@@ -769,14 +770,26 @@ std::optional<uint64_t> Vmx_vcpu::guest_msr(uint32_t index) const
 
 bool Vmx_vcpu::guest_msr(uint32_t index, uint64_t value)
 {
+    // Values VM entry would refuse are refused here (false): the kernel's unknown-MSR policy
+    // applies, and the guest can never cause a failed VM entry.
+    bool const address = index == x86::msr::FS_BASE || index == x86::msr::GS_BASE ||
+                         index == x86::msr::SYSENTER_ESP || index == x86::msr::SYSENTER_EIP ||
+                         index == x86::msr::KERNEL_GS_BASE || index == x86::msr::LSTAR ||
+                         index == x86::msr::CSTAR;
+    if (address && !V::canonical(value))
+        return false;
     switch (index) {
     case x86::msr::EFER:
+        if (!V::efer_write_valid(efer_, value, (cr0_ & x86::CR0_PG) != 0))
+            return false;
         // LMA is the CPU's: it follows LME once paging is on (update_long_mode).
         efer_ = (value & (x86::EFER_SCE | x86::EFER_LME | x86::EFER_NXE)) | (efer_ & x86::EFER_LMA);
         dirty_ |= D_EFER;
         update_long_mode();
         return true;
     case x86::msr::PAT:
+        if (!V::pat_valid(value))
+            return false;
         pat_ = value;
         dirty_ |= D_PAT;
         return true;
