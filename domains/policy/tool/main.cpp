@@ -121,12 +121,13 @@ int diff(std::vector<std::string> const &args)
 {
     if (args.size() != 2)
         return usage();
+    // Exit 1 means "something is revoked", so a policy that cannot be read exits 2.
     auto const a = Policy::load_file(args[0]);
     if (!a)
-        return report(a.error());
+        return report(a.error()), EXIT_USAGE;
     auto const b = Policy::load_file(args[1]);
     if (!b)
-        return report(b.error());
+        return report(b.error()), EXIT_USAGE;
     auto const d = ward::policy::diff(*a, *b);
     std::cout << d.text;
     return d.revoked == 0 ? 0 : 1;

@@ -105,6 +105,8 @@ has out "revoked: 1 (labels 0, share 0, use 0, coexist 1)" diff-stricter
 run diff-back 0 "$tool" diff "$work/stricter.xml" "$work/desktop.bin"
 has out "coexist granted: 'untrusted' <-> 'work'" diff-back
 
+run diff-unreadable 2 "$tool" diff "$work/desktop.bin" "$work/bad.xml"
+has err "malformed XML" diff-unreadable
 run usage 2 "$tool"
 run usage-cmd 2 "$tool" frobnicate
 run usage-args 2 "$tool" compile "$example"

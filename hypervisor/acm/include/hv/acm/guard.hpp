@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The policy in force and its generation: what the hypervisor's hooks call. Loading a new
 // policy bumps the generation, which revokes every cached decision; a refused policy leaves the
-// old one in force.
+// old one in force. Not synchronised: the caller serialises load/reload against decisions.
 #pragma once
 
 #include <cstdint>
