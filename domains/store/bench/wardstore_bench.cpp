@@ -67,7 +67,8 @@ bool one_op(Client &c, Work w, int client, long i)
     std::string const mine = "/bench/c" + std::to_string(client);
     switch (w) {
     case Work::READ: return c.read("/bench/r/k" + std::to_string(i % 100)).has_value();
-    case Work::WRITE: return c.write(mine + "/k" + std::to_string(i % 100), "v" + std::to_string(i)).has_value();
+    case Work::WRITE:
+        return c.write(mine + "/k" + std::to_string(i % 100), "v" + std::to_string(i)).has_value();
     case Work::DIRECTORY: return c.directory("/bench/dir").has_value();
     case Work::TRANSACTION: {
         auto const tx = c.transaction_start();
@@ -162,8 +163,8 @@ long load_nodes(Target const &t, int count)
         std::string out;
         int const n = std::min(1000, count - base);
         for (int i = base; i < base + n; ++i) {
-            std::string p = "/bench/mem/d" + std::to_string(i / 1000) + "/k" +
-                            std::to_string(i % 1000);
+            std::string p =
+                "/bench/mem/d" + std::to_string(i / 1000) + "/k" + std::to_string(i % 1000);
             p += '\0';
             p += "value-" + std::to_string(i);
             dom::store::Header const h{11, static_cast<uint32_t>(i), 0,
@@ -276,8 +277,8 @@ int main(int argc, char **argv)
     for (size_t k = 1; k < targets.size(); ++k) {
         auto const &a = targets.front().name;
         auto const &b = targets[k].name;
-        std::printf("\nratios %s vs %s (throughput a/b; latency b/a; >1 = %s better)\n",
-                    a.c_str(), b.c_str(), a.c_str());
+        std::printf("\nratios %s vs %s (throughput a/b; latency b/a; >1 = %s better)\n", a.c_str(),
+                    b.c_str(), a.c_str());
         for (Work w : {Work::READ, Work::WRITE, Work::DIRECTORY, Work::TRANSACTION}) {
             for (int clients : {1, 8, 64}) {
                 std::string const key = std::string{work_name(w)} + "/" + std::to_string(clients);
