@@ -48,7 +48,8 @@ Result<Launch_inputs> load_inputs(std::string const &config_path)
         return vtpm::fail(cfg.error().code, config_path + ": " + cfg.error().message);
     auto const base = vtpm::parent_dir(config_path);
     auto const resolve = [&](std::string const &p) { return p[0] == '/' ? p : base + "/" + p; };
-    Launch_inputs in{*cfg, HV_TRY(hash_file(resolve(cfg->kernel))), std::nullopt};
+    auto const kernel = HV_TRY(hash_file(resolve(cfg->kernel)));
+    Launch_inputs in{*cfg, kernel, std::nullopt};
     if (!cfg->initramfs.empty())
         in.initramfs = HV_TRY(hash_file(resolve(cfg->initramfs)));
     return in;

@@ -185,7 +185,8 @@ Result<Instance_info> Manager::create(Domain_identity const &owner_in)
     HV_TRY(make_dir(staging));
     HV_TRY(make_dir(staging + "/state"));
     auto const key = HV_TRY(random_key());
-    Instance_record r{uuid, owner, HV_TRY(wrap(uuid, owner, key)), Record_status::READY};
+    auto wrapped = HV_TRY(wrap(uuid, owner, key));
+    Instance_record const r{uuid, owner, std::move(wrapped), Record_status::READY};
     HV_TRY(write_atomic(staging + "/record", r.serialize()));
     HV_TRY(commit_new(staging, uuid));
     return Instance_info{uuid, owner, Instance_status::STOPPED, 0, 0, {}};

@@ -82,9 +82,8 @@ Result<Instance_info> Manager::import_instance(std::string const &blob_path)
     for (auto const &[name, data] : payload.files)
         if (!data.empty())
             HV_TRY(write_atomic(staging + "/state/" + name, data));
-    Instance_record r{blob.uuid, blob.owner,
-                      HV_TRY(wrap(blob.uuid, blob.owner, payload.instance_key)),
-                      Record_status::READY};
+    auto wrapped = HV_TRY(wrap(blob.uuid, blob.owner, payload.instance_key));
+    Instance_record const r{blob.uuid, blob.owner, std::move(wrapped), Record_status::READY};
     std::fill(payload.instance_key.begin(), payload.instance_key.end(), 0);
     HV_TRY(write_atomic(staging + "/record", r.serialize()));
     HV_TRY(commit_new(staging, blob.uuid));

@@ -35,7 +35,9 @@ std::string Platform_key::serialize() const
 Result<Platform_key> Platform_key::parse(std::string const &text)
 {
     auto const f = HV_TRY(Kv_file::parse(text, KEY_MAGIC, "platform key"));
-    Platform_key k{{HV_TRY(f.get_hex("x", 32)), HV_TRY(f.get_hex("y", 32))}};
+    auto x = HV_TRY(f.get_hex("x", 32));
+    auto y = HV_TRY(f.get_hex("y", 32));
+    Platform_key const k{{std::move(x), std::move(y)}};
     auto const id = HV_TRY(f.get_hex("id", 32));
     auto const want = k.id();
     if (!std::equal(id.begin(), id.end(), want.begin()))
@@ -80,12 +82,16 @@ Result<Migration_blob> Migration_blob::parse(std::string const &text)
     b.uuid = HV_TRY(f.get("uuid"));
     if (!valid_uuid(b.uuid))
         return fail(Errc::CORRUPT, "migration blob: bad uuid");
-    auto const id = validate_identity(
-        {HV_TRY(f.get("domain")), HV_TRY(f.get("label")), HV_TRY(f.get("measurement"))});
+    auto domain = HV_TRY(f.get("domain"));
+    auto label = HV_TRY(f.get("label"));
+    auto measurement = HV_TRY(f.get("measurement"));
+    auto const id =
+        validate_identity({std::move(domain), std::move(label), std::move(measurement)});
     if (!id)
         return fail(Errc::CORRUPT, "migration blob: " + id.error().message);
     b.owner = *id;
-    b.ephemeral = {HV_TRY(f.get_hex("ephemeral.x", 32)), HV_TRY(f.get_hex("ephemeral.y", 32))};
+    b.ephemeral.x = HV_TRY(f.get_hex("ephemeral.x", 32));
+    b.ephemeral.y = HV_TRY(f.get_hex("ephemeral.y", 32));
     b.payload = HV_TRY(f.get_hex("payload"));
     if (f.entries().size() != 8)
         return fail(Errc::CORRUPT, "migration blob: unexpected fields");

@@ -31,8 +31,11 @@ Result<Instance_record> Instance_record::parse(std::string const &text)
     r.uuid = HV_TRY(f.get("uuid"));
     if (!valid_uuid(r.uuid))
         return fail(Errc::CORRUPT, "instance record: bad uuid");
-    Domain_identity id{HV_TRY(f.get("domain")), HV_TRY(f.get("label")),
-                       HV_TRY(f.get("measurement"))};
+    // HV_TRY inside a braced initializer would leak the members built before a failure.
+    auto domain = HV_TRY(f.get("domain"));
+    auto label = HV_TRY(f.get("label"));
+    auto measurement = HV_TRY(f.get("measurement"));
+    Domain_identity const id{std::move(domain), std::move(label), std::move(measurement)};
     auto v = validate_identity(id);
     if (!v)
         return fail(Errc::CORRUPT, "instance record: " + v.error().message);
