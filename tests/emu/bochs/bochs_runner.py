@@ -146,25 +146,31 @@ def boot(iso, model="corei7_skylake_x", timeout=90.0, megs=256, echo=False, poll
     log_pending = ""
     end_line_at = None
     next_log_check = 0.0
+
+    def drain_serial(now):
+        nonlocal pending, offset, end_line_at
+        if not os.path.exists(serial):
+            return
+        with open(serial, "rb") as f:
+            f.seek(offset)
+            chunk = f.read()
+        offset += len(chunk)
+        pending += chunk.decode("utf-8", "replace")
+        while "\n" in pending:
+            line, pending = pending.split("\n", 1)
+            line = line.rstrip("\r")
+            run.lines.append((now, line))
+            if track_cpu:
+                run.cpu.append(_cpu_seconds(proc.pid))
+            if echo:
+                print(f"[{now:8.3f}] {line}", flush=True)
+            if end_line_at is None and any(rx.search(line) for rx in end_rx):
+                end_line_at = now
+
     try:
         while True:
             now = time.monotonic() - start
-            if os.path.exists(serial):
-                with open(serial, "rb") as f:
-                    f.seek(offset)
-                    chunk = f.read()
-                offset += len(chunk)
-                pending += chunk.decode("utf-8", "replace")
-                while "\n" in pending:
-                    line, pending = pending.split("\n", 1)
-                    line = line.rstrip("\r")
-                    run.lines.append((now, line))
-                    if track_cpu:
-                        run.cpu.append(_cpu_seconds(proc.pid))
-                    if echo:
-                        print(f"[{now:8.3f}] {line}", flush=True)
-                    if end_line_at is None and any(rx.search(line) for rx in end_rx):
-                        end_line_at = now
+            drain_serial(now)
             if (end_line_at is not None or now >= next_log_check) and os.path.exists(log):
                 next_log_check = now + 0.25
                 with open(log, "rb") as f:
@@ -176,6 +182,7 @@ def boot(iso, model="corei7_skylake_x", timeout=90.0, megs=256, echo=False, poll
                 if m:
                     run.ended = True
                     run.returncode = (int(m.group(1), 16) << 1) | 1
+                    drain_serial(now)  # every byte was sent before the exit write
                     break
                 log_pending = log_pending[-200:]
             if end_line_at is not None and now - end_line_at > 5.0:
