@@ -63,7 +63,7 @@ bool emulate_port_io(Domain &d, arch::Vcpu &v, arch::Io_exit const &io)
     if (io.in) {
         // Unclaimed ports read as all ones (as on real hardware and under Xen for PVH).
         uint64_t const ones = io.bytes == 4 ? 0xffffffffu : io.bytes == 2 ? 0xffffu : 0xffu;
-        uint64_t const keep = io.bytes == 4 ? ~uint64_t{0xffffffff} : ~ones; // IN eax zero-extends
+        uint64_t const keep = io.bytes == 4 ? 0 : ~ones; // a 32-bit IN zero-extends into RAX
         v.reg(Reg::RAX, (v.reg(Reg::RAX) & keep) | ones);
     } else {
         out_value(d, io.port, io.bytes, static_cast<uint32_t>(v.reg(Reg::RAX)));

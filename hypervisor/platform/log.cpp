@@ -31,6 +31,11 @@ void log(char const *fmt, ...)
     log_lock.clear(std::memory_order_release);
 }
 
+void log_break_lock()
+{
+    log_lock.clear(std::memory_order_release);
+}
+
 void platform_exit(uint8_t code)
 {
     x86::outl(0xf4, code);

@@ -54,6 +54,7 @@ bool readable(uint64_t addr, uint64_t len)
 
 HV_NORETURN void dump_and_halt(Interrupt_frame const &f)
 {
+    log_break_lock(); // the fault may have hit while this CPU held the log lock
     log("\n*** ward: hypervisor exception %llu (%s), error code 0x%llx ***\n",
         static_cast<unsigned long long>(f.vector), exception_names[f.vector & 31],
         static_cast<unsigned long long>(f.error_code));
@@ -96,6 +97,11 @@ HV_NORETURN void dump_and_halt(Interrupt_frame const &f)
 extern "C" void hv_interrupt(hv::x86::Interrupt_frame *frame)
 {
     using namespace hv::x86;
+    if (frame->vector == 2) {
+        // An NMI is not a hypervisor bug (watchdogs, platform errors): note it and go on.
+        hv::log("ward: NMI at RIP 0x%llx\n", static_cast<unsigned long long>(frame->rip));
+        return;
+    }
     if (frame->vector < 32)
         dump_and_halt(*frame);
     if (Irq_handler const h = irq_handler(static_cast<uint8_t>(frame->vector)))
