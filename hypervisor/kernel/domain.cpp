@@ -2,6 +2,9 @@
 // The domain table, console output and domain teardown.
 #include "kernel/domain.hpp"
 
+#include <memory>
+#include <new>
+
 #include "kernel/kernel.hpp"
 #include "kernel/memory.hpp"
 #include "kernel/scheduler.hpp"
@@ -51,7 +54,8 @@ Domain *alloc_domain()
 {
     for (size_t i = 0; i < table.size(); ++i) {
         if (table[i].state == Domain_state::FREE) {
-            table[i] = Domain{};
+            std::destroy_at(&table[i]);
+            new (&table[i]) Domain{}; // in place: a Domain is too big for a stack temporary
             table[i].id = static_cast<uint16_t>(i + 1); // 0 is reserved (Xen's DOMID 0)
             return &table[i];
         }

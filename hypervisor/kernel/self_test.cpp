@@ -23,6 +23,19 @@ bool equals(std::span<char const> a, char const *b)
     return b[i] == '\0';
 }
 
+// Recurses until the stack runs into its guard page (the limit is far beyond any stack); the
+// volatile buffer keeps every frame.
+unsigned volatile recursion_limit = ~0u;
+
+HV_NOINLINE unsigned recurse(unsigned depth)
+{
+    char volatile frame[256];
+    frame[0] = static_cast<char>(depth);
+    if (depth >= recursion_limit)
+        return 0;
+    return recurse(depth + 1) + frame[0];
+}
+
 // In .data, so it lies on an RW+NX page: `ret`.
 unsigned char data_code[16] = {0xc3};
 
@@ -46,6 +59,9 @@ void run_self_test(std::span<char const> name)
             static_cast<void *>(data_code));
         reinterpret_cast<void (*)()>(reinterpret_cast<uintptr_t>(data_code))();
         log("ward: self-test FAILED: .data was executable\n");
+    } else if (equals(name, "stack-overflow")) {
+        log("ward: self-test stack-overflow: recursing into the guard page\n");
+        log("ward: self-test FAILED: recursion returned %u\n", recurse(0));
     } else if (equals(name, "idle")) {
         return; // run_late_self_test
     } else {

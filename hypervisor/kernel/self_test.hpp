@@ -4,6 +4,8 @@
 //   null-read    read from page 0 (unmapped)            -> #PF, error code 0x0
 //   write-text   write into the hypervisor's .text (RX) -> #PF, error code 0x3
 //   exec-data    jump into .data (RW+NX)                -> #PF, error code 0x11
+//   stack-overflow  unbounded recursion into the boot stack's guard page -> #PF that cannot
+//                be delivered on that stack -> #DF, reported from its IST stack
 // Each ends the run through the exception handler (register dump, status 0x7e). And, after the
 // domains are built:
 //   idle         halt in the hypervisor with interrupts off, so that a test can inspect the

@@ -132,8 +132,13 @@ boot_gdt_ptr:
 boot_pml4:  .skip 4096
 boot_pdpt:  .skip 4096
 boot_pd:    .skip 4096 * 4
+    /* The boot CPU's stack, with an unmapped guard page below it (paging.cpp): an overflow
+     * faults, and the #DF handler reports it on its own IST stack. */
+    .balign 4096
+    .global boot_stack_guard
+boot_stack_guard: .skip 4096
     .global boot_stack_top
-boot_stack: .skip 16384
+boot_stack: .skip 65536
 boot_stack_top:
 
     .section .note.GNU-stack, "", @progbits

@@ -4,6 +4,7 @@
 // handler registered for their vector.
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/interrupt.hpp"
+#include "arch/x86_64/paging.hpp"
 #include "platform/log.hpp"
 
 namespace hv::x86
@@ -46,10 +47,10 @@ char const *const exception_names[32] = {"#DE divide error",
                                          "#SX security",
                                          "reserved 31"};
 
-// The identity map covers [0, 4 GiB); only dump bytes from there.
+// Only dump bytes the hypervisor's tables map: a second fault here would lose the report.
 bool readable(uint64_t addr, uint64_t len)
 {
-    return addr >= 0x1000 && addr + len < (1ull << 32) && addr + len > addr;
+    return mapped(addr, len);
 }
 
 HV_NORETURN void dump_and_halt(Interrupt_frame const &f)
@@ -79,6 +80,8 @@ HV_NORETURN void dump_and_halt(Interrupt_frame const &f)
         for (unsigned i = 0; i < 16; ++i)
             log(" %02x", code[i]);
         log("\n");
+    } else {
+        log("code at RIP: not mapped\n");
     }
     if (readable(f.rsp, 64)) {
         auto const *stack = reinterpret_cast<uint64_t const *>(f.rsp);
@@ -86,6 +89,8 @@ HV_NORETURN void dump_and_halt(Interrupt_frame const &f)
         for (unsigned i = 0; i < 8; ++i)
             log(" %016llx", static_cast<unsigned long long>(stack[i]));
         log("\n");
+    } else {
+        log("stack: RSP points at unmapped memory (a stack overflow into a guard page?)\n");
     }
     log("ward: halted\n");
     platform_exit(0x7e);

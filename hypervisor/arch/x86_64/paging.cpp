@@ -13,7 +13,7 @@
 #include "platform/log.hpp"
 
 extern "C" char __image_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],
-    __data_start[], __image_end[];
+    __data_start[], __image_end[], boot_stack_guard[];
 
 namespace hv::x86
 {
@@ -49,6 +49,10 @@ struct Pool_alloc
 
 using Host_table = pt::Page_table<pt::Host_format, Identity_memory, Pool_alloc>;
 
+Identity_memory memory;
+Pool_alloc alloc;
+std::optional<Host_table> host_table;
+
 uint64_t addr(char const *p)
 {
     return reinterpret_cast<uint64_t>(p);
@@ -78,12 +82,11 @@ Cpu_features paging_init()
         panic("this CPU has no NX bit; Ward needs it for W^X");
     wrmsr(msr::EFER, rdmsr(msr::EFER) | EFER_NXE);
 
-    Identity_memory memory;
-    Pool_alloc alloc;
     auto created = Host_table::create(memory, alloc);
     if (!created)
         panic("no page for the host PML4");
-    Host_table &t = *created;
+    host_table.emplace(*created);
+    Host_table &t = *host_table;
     using pt::Mem_type;
     using pt::R, pt::W, pt::X;
     uint64_t const image_end = (addr(__image_end) + PAGE - 1) & ~(PAGE - 1);
@@ -91,7 +94,9 @@ Cpu_features paging_init()
     map(t, PAGE, addr(__image_start), R | W, Mem_type::WB, "low memory");
     map(t, addr(__text_start), addr(__text_end), R | X, Mem_type::WB, ".text");
     map(t, addr(__rodata_start), addr(__rodata_end), R, Mem_type::WB, ".rodata");
-    map(t, addr(__data_start), image_end, R | W, Mem_type::WB, ".data/.bss");
+    // .data/.bss, minus the boot stack's guard page.
+    map(t, addr(__data_start), addr(boot_stack_guard), R | W, Mem_type::WB, ".data/.bss");
+    map(t, addr(boot_stack_guard) + PAGE, image_end, R | W, Mem_type::WB, ".bss");
     map(t, image_end, MMIO_START, R | W, Mem_type::WB, "RAM");
     map(t, MMIO_START, IDENTITY_MAP_END, R | W, Mem_type::UC, "MMIO");
     write_cr3(t.root());
@@ -104,6 +109,16 @@ Cpu_features paging_init()
     write_cr4(cr4);
     write_cr0(read_cr0() | CR0_WP | CR0_NE);
     return f;
+}
+
+bool mapped(uint64_t va, uint64_t len)
+{
+    if (!host_table || len == 0 || va + len < va)
+        return false;
+    for (uint64_t page = va & ~(PAGE - 1); page < va + len; page += PAGE)
+        if (!host_table->lookup(page))
+            return false;
+    return true;
 }
 
 } // namespace hv::x86

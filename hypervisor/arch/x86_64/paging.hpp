@@ -21,6 +21,10 @@ struct Cpu_features
 // Builds the final tables, switches CR3, and turns on NX, SMEP and SMAP where offered.
 Cpu_features paging_init();
 
+// [va, va + len) is mapped in the hypervisor's tables (for the exception dump, which must not
+// fault again on a broken pointer or stack).
+bool mapped(uint64_t va, uint64_t len);
+
 template <typename T = void> inline T *phys_to_virt(uint64_t pa)
 {
     return reinterpret_cast<T *>(pa);
