@@ -29,7 +29,7 @@ static Result<vtpm::Digest> hash_file(std::string const &path)
             EVP_DigestUpdate(ctx, buf, static_cast<std::size_t>(n));
     int const err = n < 0 ? errno : 0;
     ::close(fd);
-    vtpm::Digest d;
+    vtpm::Digest d{};
     unsigned len = 0;
     EVP_DigestFinal_ex(ctx, d.data(), &len);
     EVP_MD_CTX_free(ctx);

@@ -45,14 +45,14 @@ Result<Bytes> random_bytes(std::size_t n)
 Result<Key256> random_key()
 {
     auto const b = HV_TRY(random_bytes(32));
-    Key256 k;
+    Key256 k{};
     std::copy(b.begin(), b.end(), k.begin());
     return k;
 }
 
 Digest sha256(std::span<std::uint8_t const> data)
 {
-    Digest d;
+    Digest d{};
     SHA256(data.data(), data.size(), d.data());
     return d;
 }
@@ -157,7 +157,7 @@ Result<Ecdh_result> ecdh_ephemeral(Ecc_point const &peer)
 Result<Key256> hkdf_sha256(std::span<std::uint8_t const> ikm, std::span<std::uint8_t const> info)
 {
     Ossl<EVP_PKEY_CTX> c{EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr)};
-    Key256 k;
+    Key256 k{};
     std::size_t len = k.size();
     if (!c || EVP_PKEY_derive_init(c.get()) != 1 ||
         EVP_PKEY_CTX_set_hkdf_md(c.get(), EVP_sha256()) != 1 ||

@@ -61,7 +61,7 @@ static Result<Key256> unseal_or_create(Manager_config const &cfg)
         return hv::unexpected(secret.error());
     if (secret->size() != 32)
         return fail(Errc::CORRUPT, "sealed manager key has the wrong size");
-    Key256 key;
+    Key256 key{};
     std::copy(secret->begin(), secret->end(), key.begin());
     return key;
 }
@@ -147,7 +147,7 @@ Result<Key256> Manager::unwrap(Instance_record const &r) const
         return fail(Errc::CORRUPT, "instance " + r.uuid +
                                        ": key does not authenticate under this manager key "
                                        "(tampered record, or an instance of another platform)");
-    Key256 key;
+    Key256 key{};
     std::copy(k->begin(), k->end(), key.begin());
     return key;
 }

@@ -60,11 +60,11 @@ Bytes Migration_blob::header_aad() const
 
 Bytes Migration_blob::kdf_info() const
 {
-    Bytes info = to_bytes("ward-vtpm migration v1");
-    info.insert(info.end(), target.begin(), target.end());
-    info.insert(info.end(), ephemeral.x.begin(), ephemeral.x.end());
-    info.insert(info.end(), ephemeral.y.begin(), ephemeral.y.end());
-    return info;
+    std::string info = "ward-vtpm migration v1";
+    info.append(reinterpret_cast<char const *>(target.data()), target.size());
+    info.append(reinterpret_cast<char const *>(ephemeral.x.data()), ephemeral.x.size());
+    info.append(reinterpret_cast<char const *>(ephemeral.y.data()), ephemeral.y.size());
+    return to_bytes(info);
 }
 
 std::string Migration_blob::serialize() const

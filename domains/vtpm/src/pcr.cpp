@@ -44,8 +44,11 @@ Result<Pcr_selection> Pcr_selection::parse(std::string const &text)
 std::string Pcr_selection::to_string() const
 {
     std::string s;
-    for (auto const p : pcrs)
-        s += (s.empty() ? "" : ",") + std::to_string(p);
+    for (auto const p : pcrs) {
+        if (!s.empty())
+            s += ',';
+        s += std::to_string(p);
+    }
     return s;
 }
 
@@ -66,15 +69,20 @@ std::string describe_pcr_mismatch(Pcr_values const &expected, Pcr_values const &
     if (diff.empty())
         return "no PCR differs";
     std::string s = diff.size() == 1 ? "PCR " : "PCRs ";
-    for (std::size_t i = 0; i < diff.size(); ++i)
-        s += (i ? ", " : "") + std::to_string(diff[i]);
+    for (std::size_t i = 0; i < diff.size(); ++i) {
+        if (i)
+            s += ", ";
+        s += std::to_string(diff[i]);
+    }
     s += diff.size() == 1 ? " differs" : " differ";
     s += " from the configuration the manager key is sealed to (";
     for (std::size_t i = 0; i < diff.size(); ++i) {
         auto const p = diff[i];
         auto const it = actual.find(p);
-        s += (i ? "; " : "") + std::string("PCR ") + std::to_string(p) + ": sealed " +
-             to_hex(expected.at(p)).substr(0, 16) + "..., now " +
+        if (i)
+            s += "; ";
+        s += "PCR " + std::to_string(p) + ": sealed " + to_hex(expected.at(p)).substr(0, 16) +
+             "..., now " +
              (it == actual.end() ? std::string("unreadable")
                                  : to_hex(it->second).substr(0, 16) + "...");
     }
