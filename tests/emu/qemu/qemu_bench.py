@@ -3,7 +3,8 @@
 """`make bench-hv`: Ward booted under QEMU with `bench` on its command line and a pair of bench
 guests, once with 32-bit guests and once with 64-bit ones, each boot repeated (median).
 
-Figures (guest RDTSC, converted with the TSC rate Ward calibrates and logs):
+Figures (guest RDTSC, converted with the TSC rate Ward calibrates and logs; the guest reports
+its fastest block of each kind, which filters out the other processes on a loaded host):
   - null hypercall round trip (xen_version through the full decode and dispatch) against a bare
     VMMCALL exit that the hypervisor answers before any dispatch; the ratio is the dispatch cost;
   - world switch between two domains (two domains yielding to each other; each loop iteration is
