@@ -7,6 +7,7 @@
 #include "arch/x86_64/paging.hpp"
 #include "arch/x86_64/vmx/vmx_insn.hpp"
 #include "hv/vmx/access_rights.hpp"
+#include "hv/vmx/cr_rules.hpp"
 #include "hv/vmx/guest_msr_rules.hpp"
 #include "hv/vmx/vmcs_field.hpp"
 #include "kernel/kernel.hpp"
@@ -24,9 +25,6 @@ namespace V = hv::vmx;
 using V::Exit_reason_field;
 
 constexpr uint64_t PAT_DEFAULT = 0x0007040600070406ull;
-constexpr uint64_t CR0_TS = 1ull << 3;
-constexpr uint64_t CR0_MP = 1ull << 1;
-constexpr uint64_t CR0_EM = 1ull << 2;
 constexpr uint32_t INTR_BLOCK_STI_MOVSS = 3;
 constexpr uint32_t EXCEPTION_DF = 1u << 8;
 constexpr uint8_t VECTOR_GP = 13;
@@ -549,29 +547,23 @@ void Vmx_vcpu::raise_gp()
 
 bool Vmx_vcpu::handle_cr_access(uint64_t q)
 {
-    // Exit qualification for control-register accesses (SDM table 28-3).
-    unsigned const cr = q & 0xf;
-    unsigned const type = (q >> 4) & 3;
-    unsigned const reg = (q >> 8) & 0xf;
-    uint64_t const length = vmread(Field::VM_EXIT_INSTRUCTION_LENGTH);
+    auto const a = V::Cr_access::decode(q);
     bool accepted = false;
-    if (type == 0 && cr == 0) {
-        accepted = set_cr0(gpr(reg));
-    } else if (type == 0 && cr == 4) {
-        accepted = set_cr4(gpr(reg));
-    } else if (type == 2) { // CLTS
-        accepted = set_cr0(cr0_ & ~CR0_TS);
-    } else if (type == 3) { // LMSW: PE, MP, EM, TS; PE cannot be cleared
-        uint64_t const src = (q >> 16) & 0xf;
-        accepted = set_cr0((cr0_ & ~(CR0_MP | CR0_EM | CR0_TS)) | src | (cr0_ & x86::CR0_PE));
-    } else {
+    if (a.type == V::Cr_access_type::MOV_TO_CR && a.cr == 0)
+        accepted = set_cr0(gpr(a.gpr));
+    else if (a.type == V::Cr_access_type::MOV_TO_CR && a.cr == 4)
+        accepted = set_cr4(gpr(a.gpr));
+    else if (a.type == V::Cr_access_type::CLTS)
+        accepted = set_cr0(cr0_ & ~V::cr0::TS);
+    else if (a.type == V::Cr_access_type::LMSW)
+        accepted = set_cr0(V::lmsw_value(cr0_, a.lmsw_source));
+    else
         return false;
-    }
     if (!accepted) {
         raise_gp(); // a fault: RIP stays on the instruction
         return true;
     }
-    rip_ += length;
+    rip_ += vmread(Field::VM_EXIT_INSTRUCTION_LENGTH);
     interruptibility_ &= ~INTR_BLOCK_STI_MOVSS;
     dirty_ |= D_RIP | D_INTERRUPTIBILITY;
     return true;
@@ -579,13 +571,10 @@ bool Vmx_vcpu::handle_cr_access(uint64_t q)
 
 bool Vmx_vcpu::set_cr0(uint64_t value)
 {
-    value &= 0xffffffffull;
-    if ((value & x86::CR0_PG) && !(value & x86::CR0_PE))
+    auto const cr0 = V::cr0_write(cr0_, value, efer_, cr4_);
+    if (!cr0)
         return false;
-    if ((value & x86::CR0_PG) && !(cr0_ & x86::CR0_PG) && (efer_ & x86::EFER_LME) &&
-        !(cr4_ & x86::CR4_PAE))
-        return false;
-    cr0_ = value | x86::CR0_ET;
+    cr0_ = *cr0;
     dirty_ |= D_CR0;
     update_long_mode();
     return true;
@@ -593,12 +582,7 @@ bool Vmx_vcpu::set_cr0(uint64_t value)
 
 bool Vmx_vcpu::set_cr4(uint64_t value)
 {
-    // Bits this CPU cannot set in VMX operation (other than VMXE, which the guest never sees)
-    // are reserved for the guest too.
-    uint64_t const unsupported = ~shared_->caps.cr4.fixed1;
-    if (value & unsupported)
-        return false;
-    if ((efer_ & x86::EFER_LMA) && !(value & x86::CR4_PAE))
+    if (!V::cr4_write_valid(value, shared_->caps.cr4.fixed1, efer_))
         return false;
     cr4_ = value;
     dirty_ |= D_CR4;
@@ -608,13 +592,13 @@ bool Vmx_vcpu::set_cr4(uint64_t value)
 
 void Vmx_vcpu::update_long_mode()
 {
-    // EFER.LMA = LME && PG (SDM 10.8.5); the IA-32e-mode entry control follows LMA.
-    bool const lma = (efer_ & x86::EFER_LME) && (cr0_ & x86::CR0_PG);
-    uint64_t const efer = lma ? efer_ | x86::EFER_LMA : efer_ & ~x86::EFER_LMA;
+    // The IA-32e-mode entry control follows EFER.LMA (written with D_EFER).
+    uint64_t const efer = V::efer_with_lma(efer_, cr0_);
     if (efer != efer_) {
         efer_ = efer;
         dirty_ |= D_EFER;
     }
+    bool const lma = (efer_ & x86::EFER_LMA) != 0;
     if (!lma && (cr0_ & x86::CR0_PG) && (cr4_ & x86::CR4_PAE))
         load_pdptes();
 }
