@@ -6,6 +6,9 @@
                                    down with a reason, a control domain with capabilities, a
                                    64-bit guest
   qemu_boot_test.py bad-modules ISO  one good domain among malformed modules
+  qemu_boot_test.py no-npt ISO      -cpu qemu64 (SVM without nested paging): a clear refusal
+  qemu_boot_test.py no-virt ISO     -cpu Skylake-Client (neither SVM nor VMX): a clear refusal
+  --cpu MODEL (before the scenario) boots another QEMU CPU model, e.g. EPYC
 
 Every check reads the serial log; the run must end by itself through isa-debug-exit.
 """
@@ -121,11 +124,27 @@ def bad_modules(run):
     expect(has(run, r"^\[good\] counter done$"), "the good domain booted and finished")
 
 
+def refused(run, reason):
+    expect(not run.timed_out, "the run ended by itself (no timeout)")
+    expect(run.returncode == qemu_runner.EXIT_BOOT_FAILED,
+           f"QEMU exit status {run.returncode} is 'boot failed' ({qemu_runner.EXIT_BOOT_FAILED})")
+    expect(has(run, r"^ward: no virtualization backend: " + re.escape(reason) + "$"), f"log names the cause: {reason}")
+    expect(has(run, r"^ward: boot failed: hardware virtualization unavailable$"), "boot failure logged")
+    expect(not has(run, r"entering domain|hypervisor exception"), "no domain ran, no exception")
+
+
 def main():
     qemu_runner.skip_if_unavailable()
-    scenario, iso = sys.argv[1], sys.argv[2]
-    run = qemu_runner.boot(iso)
-    {"system": system, "bad-modules": bad_modules}[scenario](run)
+    args = sys.argv[1:]
+    cpu = "max"
+    if args[0] == "--cpu":
+        cpu, args = args[1], args[2:]
+    scenario, iso = args[0], args[1]
+    cpu = {"no-npt": "qemu64", "no-virt": "Skylake-Client"}.get(scenario, cpu)
+    run = qemu_runner.boot(iso, cpu=cpu)
+    {"system": system, "bad-modules": bad_modules,
+     "no-npt": lambda r: refused(r, "the CPU has no nested paging (NPT/EPT)"),
+     "no-virt": lambda r: refused(r, "the CPU has neither AMD SVM nor Intel VMX")}[scenario](run)
     if failures:
         print("\n--- serial log ---")
         for stamp, line in run.lines:

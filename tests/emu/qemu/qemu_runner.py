@@ -43,8 +43,8 @@ class Run:
         return -1
 
 
-def qemu_command(iso):
-    return ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-machine", "q35",
+def qemu_command(iso, cpu="max"):
+    return ["qemu-system-x86_64", "-accel", "tcg", "-cpu", cpu, "-machine", "q35",
             "-m", "256M", "-display", "none", "-monitor", "none", "-serial", "stdio",
             "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-cdrom", iso]
 
@@ -55,11 +55,11 @@ def skip_if_unavailable():
         sys.exit(77)
 
 
-def boot(iso, timeout=120.0, echo=False):
+def boot(iso, timeout=120.0, echo=False, cpu="max"):
     if not os.path.exists(iso):
         raise FileNotFoundError(f"ISO not built: {iso}")
     start = time.monotonic()
-    proc = subprocess.Popen(qemu_command(iso), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(qemu_command(iso, cpu), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     run = Run(returncode=None, timed_out=False)
 
