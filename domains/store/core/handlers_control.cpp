@@ -97,8 +97,9 @@ Reply do_control(Ctx &ctx)
     if (cmd == "check") {
         bool good = true;
         ctx.core.tree().walk([&](std::string const &path, Node const &node) {
-            for (auto const &c : node.children)
+            for_each_child(node.children, [&](std::string_view c) {
                 good = good && ctx.core.tree().find(child_path(path, c)) != nullptr;
+            });
         });
         return good ? ok_reply() : hv::Result<std::string, Err>{hv::unexpected(Err::IO)};
     }

@@ -87,14 +87,9 @@ Reply do_directory(Ctx &ctx)
     auto const path = HV_TRY(path_arg(ctx));
     return with_view(ctx, [&](Request_scope const &s) -> Reply {
         Node const *n = HV_TRY(lookup(s, path, ACCESS_READ));
-        std::string out;
-        for (auto const &c : n->children) {
-            out += c;
-            out += '\0';
-        }
-        if (out.size() > PAYLOAD_MAX)
+        if (n->children.size() > PAYLOAD_MAX)
             return hv::unexpected(Err::TOOBIG);
-        return out;
+        return n->children;
     });
 }
 
@@ -109,11 +104,7 @@ Reply do_directory_part(Ctx &ctx)
     auto const offset = HV_TRY(parse_u32(args[1]));
     return with_view(ctx, [&](Request_scope const &s) -> Reply {
         Node const *n = HV_TRY(lookup(s, path, ACCESS_READ));
-        std::string all;
-        for (auto const &c : n->children) {
-            all += c;
-            all += '\0';
-        }
+        std::string const &all = n->children;
         if (offset > all.size())
             return hv::unexpected(Err::INVAL);
         std::string out = std::to_string(n->gen);

@@ -8,6 +8,36 @@
 namespace dom::store
 {
 
+void add_child(std::string &list, std::string_view name)
+{
+    list += name;
+    list += '\0';
+}
+
+bool remove_child(std::string &list, std::string_view name)
+{
+    // Children are usually removed newest-first: search from the back. Each entry is
+    // [first, end - 1) followed by its NUL at end - 1.
+    size_t end = list.size();
+    while (end >= 2) {
+        size_t const prev = list.rfind('\0', end - 2);
+        size_t const first = prev == std::string::npos ? 0 : prev + 1;
+        if (std::string_view{list}.substr(first, end - 1 - first) == name) {
+            list.erase(first, end - first);
+            return true;
+        }
+        end = first;
+    }
+    return false;
+}
+
+std::vector<std::string> child_names(std::string_view list)
+{
+    std::vector<std::string> out;
+    for_each_child(list, [&](std::string_view n) { out.emplace_back(n); });
+    return out;
+}
+
 Tree::Tree()
 {
     Node root;
@@ -57,7 +87,7 @@ bool Tree::put(std::string_view path, std::string_view value, Perms const &perms
         return false;
     notify(parent->first, &parent->second);
     notify(path, nullptr);
-    parent->second.children.emplace_back(base_name(path));
+    add_child(parent->second.children, base_name(path));
     parent->second.gen = ++gen_;
     Node n;
     n.value.assign(value);
@@ -73,8 +103,8 @@ void Tree::erase_subtree(std::string const &path)
     auto const it = nodes_.find(path);
     if (it == nodes_.end())
         return;
-    for (auto const &c : it->second.children)
-        erase_subtree(child_path(path, c));
+    for_each_child(it->second.children,
+                   [&](std::string_view c) { erase_subtree(child_path(path, c)); });
     notify(path, &it->second);
     count(it->second.perms, -1);
     nodes_.erase(path);
@@ -87,12 +117,7 @@ bool Tree::del(std::string_view path)
     auto const parent = nodes_.find(parent_path(path));
     if (parent != nodes_.end()) {
         notify(parent->first, &parent->second);
-        auto &ch = parent->second.children;
-        auto const name = base_name(path);
-        // Children are usually removed newest-first; search from the back.
-        auto const rit = std::find(ch.rbegin(), ch.rend(), name);
-        if (rit != ch.rend())
-            ch.erase(std::next(rit).base());
+        remove_child(parent->second.children, base_name(path));
         parent->second.gen = ++gen_;
     }
     erase_subtree(std::string{path});
@@ -110,8 +135,8 @@ void Tree::walk(std::function<void(std::string const &, Node const &)> const &fn
         if (it == nodes_.end())
             continue;
         fn(path, it->second);
-        auto const &ch = it->second.children;
-        for (auto c = ch.rbegin(); c != ch.rend(); ++c)
+        auto const names = child_names(it->second.children);
+        for (auto c = names.rbegin(); c != names.rend(); ++c)
             stack.push_back(child_path(path, *c));
     }
 }

@@ -19,9 +19,25 @@ struct Node
 {
     std::string value;
     Perms perms;
-    std::vector<std::string> children; // names, in creation order
-    uint64_t gen = 0;                  // store generation of the last change (0 = never stored)
+    std::string children; // "<name>\0" per child, in creation order (the DIRECTORY reply)
+    uint64_t gen = 0;     // store generation of the last change (0 = never stored)
 };
+
+// Child lists are stored as the wire protocol sends them: each name followed by a NUL.
+void add_child(std::string &list, std::string_view name);
+bool remove_child(std::string &list, std::string_view name);
+std::vector<std::string> child_names(std::string_view list);
+
+template <typename F> void for_each_child(std::string_view list, F &&fn)
+{
+    while (!list.empty()) {
+        auto const nul = list.find('\0');
+        fn(list.substr(0, nul));
+        if (nul == std::string_view::npos)
+            return;
+        list.remove_prefix(nul + 1);
+    }
+}
 
 struct String_hash
 {

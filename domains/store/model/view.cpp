@@ -62,7 +62,7 @@ void Txn::put(std::string const &path, std::string_view value, Perms const &perm
         n->perms = perms;
     } else {
         Node *parent = own(std::string{parent_path(path)});
-        parent->children.emplace_back(base_name(path));
+        add_child(parent->children, base_name(path));
         Node fresh;
         fresh.value.assign(value);
         fresh.perms = perms;
@@ -77,7 +77,7 @@ void Txn::drop(std::string const &path)
     Node *n = own(path);
     if (!n)
         return;
-    for (auto const &c : std::vector<std::string>{n->children})
+    for (auto const &c : child_names(n->children))
         drop(child_path(path, c));
     --owned_delta_[n->perms.front().domid];
     overlay_[path] = std::nullopt;
@@ -87,10 +87,7 @@ void Txn::del(std::string const &path)
 {
     drop(path);
     if (Node *parent = own(std::string{parent_path(path)})) {
-        auto &ch = parent->children;
-        auto const rit = std::find(ch.rbegin(), ch.rend(), base_name(path));
-        if (rit != ch.rend())
-            ch.erase(std::next(rit).base());
+        remove_child(parent->children, base_name(path));
     }
     ops_.push_back(Op{Op::Kind::DEL, path, {}, {}});
 }

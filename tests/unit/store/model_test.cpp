@@ -71,12 +71,28 @@ TEST(StoreTree, PutKeepsChildOrderAndDelRemovesSubtree)
     ASSERT_TRUE(t.put("/a", "", p));
     ASSERT_TRUE(t.put("/a/x", "1", p));
     EXPECT_FALSE(t.put("/no/parent", "", p));
-    EXPECT_EQ(t.find("/")->children, (std::vector<std::string>{"b", "a"}));
+    EXPECT_EQ(child_names(t.find("/")->children), (std::vector<std::string>{"b", "a"}));
     EXPECT_TRUE(t.del("/a"));
     EXPECT_EQ(t.find("/a/x"), nullptr);
-    EXPECT_EQ(t.find("/")->children, (std::vector<std::string>{"b"}));
+    EXPECT_EQ(child_names(t.find("/")->children), (std::vector<std::string>{"b"}));
     EXPECT_FALSE(t.del("/"));
     EXPECT_EQ(t.size(), 2u);
+}
+
+TEST(StoreTree, ChildListsAreNulSeparated)
+{
+    std::string l;
+    for (char const *n : {"a", "bb", "c", "bb2"})
+        add_child(l, n);
+    EXPECT_EQ(l, std::string("a\0bb\0c\0bb2\0", 11));
+    EXPECT_TRUE(remove_child(l, "bb"));
+    EXPECT_FALSE(remove_child(l, "b"));
+    EXPECT_TRUE(remove_child(l, "a"));
+    EXPECT_TRUE(remove_child(l, "bb2"));
+    EXPECT_EQ(child_names(l), (std::vector<std::string>{"c"}));
+    EXPECT_TRUE(remove_child(l, "c"));
+    EXPECT_TRUE(l.empty());
+    EXPECT_FALSE(remove_child(l, "c"));
 }
 
 TEST(StoreTree, CountsOwnedNodes)
@@ -135,7 +151,7 @@ TEST(StoreTxn, ReadsSeeTheSnapshotAtStart)
     EXPECT_EQ(tx.get("/a")->value, "old");
     ASSERT_NE(tx.get("/gone"), nullptr);
     EXPECT_EQ(tx.get("/born"), nullptr);
-    EXPECT_EQ(tx.get("/")->children, (std::vector<std::string>{"a", "gone"}));
+    EXPECT_EQ(child_names(tx.get("/")->children), (std::vector<std::string>{"a", "gone"}));
     std::vector<Op> journal;
     EXPECT_EQ(tx.commit(t, journal).error(), Err::AGAIN);
 }
