@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 
 #include <fcntl.h>
@@ -131,6 +132,25 @@ bool exists(std::string const &path)
 {
     struct stat st;
     return ::lstat(path.c_str(), &st) == 0;
+}
+
+void audit(std::string const &path, std::string const &line)
+{
+    std::time_t const now = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&now, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::string text = std::string(stamp) + " " + line;
+    for (auto &c : text)
+        if (c == '\n')
+            c = ' ';
+    text.push_back('\n');
+    int const fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    (void)!::write(fd, text.data(), text.size());
+    ::close(fd);
 }
 
 } // namespace dom::vtpm

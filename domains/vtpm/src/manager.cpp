@@ -72,6 +72,10 @@ Result<std::unique_ptr<Manager>> Manager::open(Manager_config cfg)
         return fail(Errc::BAD_INPUT, "manager root must be an absolute path");
     if (cfg.pcrs.pcrs.empty())
         return fail(Errc::BAD_INPUT, "no platform PCRs selected");
+    // One spelling of the root, so a worker's command line always matches (worker_alive).
+    cfg.root = std::filesystem::path(cfg.root).lexically_normal().string();
+    while (cfg.root.size() > 1 && cfg.root.back() == '/')
+        cfg.root.pop_back();
     HV_TRY(make_dir(cfg.root));
     HV_TRY(make_dir(cfg.root + "/instances"));
     std::string const lock = cfg.root + "/lock";
@@ -84,6 +88,8 @@ Result<std::unique_ptr<Manager>> Manager::open(Manager_config cfg)
     }
     auto const key = unseal_or_create(cfg);
     if (!key) {
+        audit(cfg.root + "/audit.log", std::string("refused open: ") + errc_name(key.error().code) +
+                                           ": " + key.error().message);
         ::close(fd);
         return hv::unexpected(key.error());
     }
@@ -192,8 +198,42 @@ Result<Instance_info> Manager::create(Domain_identity const &owner_in)
     return Instance_info{uuid, owner, Instance_status::STOPPED, 0, 0, {}};
 }
 
+// Every refusal of a domain-facing operation lands in the audit log.
+template <typename T>
+static Result<T> audited(std::string const &root, std::string const &what, Result<T> r)
+{
+    if (!r)
+        audit(root + "/audit.log",
+              "refused " + what + ": " + errc_name(r.error().code) + ": " + r.error().message);
+    return r;
+}
+
 Result<Endpoint> Manager::start(std::string const &uuid, Domain_identity const &requester,
                                 Start_mode mode)
+{
+    return audited(cfg_.root, "start " + uuid + " for " + requester.domain,
+                   start_checked(uuid, requester, mode));
+}
+
+Result<Endpoint> Manager::attach(std::string const &uuid, Domain_identity const &requester)
+{
+    return audited(cfg_.root, "attach " + uuid + " for " + requester.domain,
+                   attach_checked(uuid, requester));
+}
+
+Result<void> Manager::export_instance(std::string const &uuid, Platform_key const &target,
+                                      std::string const &out_path)
+{
+    return audited(cfg_.root, "export " + uuid, export_checked(uuid, target, out_path));
+}
+
+Result<Instance_info> Manager::import_instance(std::string const &blob_path)
+{
+    return audited(cfg_.root, "import " + blob_path, import_checked(blob_path));
+}
+
+Result<Endpoint> Manager::start_checked(std::string const &uuid, Domain_identity const &requester,
+                                        Start_mode mode)
 {
     auto const r = HV_TRY(load(uuid));
     HV_TRY(check_binding(uuid, r.owner, requester));
@@ -220,7 +260,7 @@ Result<Endpoint> Manager::start(std::string const &uuid, Domain_identity const &
     return Endpoint{uuid, run->port};
 }
 
-Result<Endpoint> Manager::attach(std::string const &uuid, Domain_identity const &requester)
+Result<Endpoint> Manager::attach_checked(std::string const &uuid, Domain_identity const &requester)
 {
     auto const r = HV_TRY(load(uuid));
     HV_TRY(check_binding(uuid, r.owner, requester));

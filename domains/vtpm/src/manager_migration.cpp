@@ -16,8 +16,8 @@ Result<Platform_key> Manager::platform_key()
     return Platform_key{HV_TRY(tpm.migration_key(cfg_.pcrs))};
 }
 
-Result<void> Manager::export_instance(std::string const &uuid, Platform_key const &target,
-                                      std::string const &out_path)
+Result<void> Manager::export_checked(std::string const &uuid, Platform_key const &target,
+                                     std::string const &out_path)
 {
     auto r = HV_TRY(load(uuid));
     if (auto const run = running(uuid))
@@ -56,7 +56,7 @@ Result<void> Manager::export_instance(std::string const &uuid, Platform_key cons
     return destroy(uuid);
 }
 
-Result<Instance_info> Manager::import_instance(std::string const &blob_path)
+Result<Instance_info> Manager::import_checked(std::string const &blob_path)
 {
     auto const text = HV_TRY(read_text(blob_path, 8u << 20));
     auto const blob = HV_TRY(Migration_blob::parse(text));

@@ -193,14 +193,14 @@ Result<Run_info> start_worker(Worker_config const &cfg)
             continue; // most likely a port taken between the probe and swtpm's bind
         }
         // The daemon writes its pid file after forking; wait for it and for the control port.
-        for (int i = 0; i < 300; ++i) {
+        for (int i = 0; i < 1500; ++i) {
             auto const pid_text = read_text(pid_path, 64);
             if (pid_text) {
                 int const pid = std::atoi(pid_text->c_str());
                 if (pid > 1 && ctrl_command(port + 1, Ctrl_cmd::GET_CAPABILITY))
                     return Run_info{pid, port};
             }
-            std::this_thread::sleep_for(10ms);
+            std::this_thread::sleep_for(2ms);
         }
         return fail(Errc::WORKER,
                     "swtpm started but did not answer on port " + std::to_string(port + 1));

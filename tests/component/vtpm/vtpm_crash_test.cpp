@@ -57,10 +57,19 @@ TEST(Vtpm_crash, KillNineOfTheManagerNeverLeavesAHalfWrittenInstance)
                              " TSS2_LOG=all+NONE; while :; do " + cli +
                              " create --domain work --label work --measurement " + m + " >>" +
                              tmp.path() + "/created 2>/dev/null; done";
-    for (int round = 0; round < 6; ++round) {
+    // One create on its own, timed, so the kills below land at spread-out points of a create
+    // whatever the machine's load.
+    auto const t0 = std::chrono::steady_clock::now();
+    auto const first = sh("WARD_VTPM_ROOT=" + root + " WARD_PLATFORM_TCTI=" + platform.tcti() +
+                          " " + cli + " create --domain work --label work --measurement " + m +
+                          " >> " + tmp.path() + "/created");
+    ASSERT_EQ(first.status, 0) << first.out;
+    auto const once = std::chrono::steady_clock::now() - t0;
+    for (double const f : {0.1, 0.3, 0.5, 0.7, 0.9, 1.3, 1.7, 2.9}) {
         pid_t const pid = spawn_shell(loop);
         ASSERT_GT(pid, 0);
-        std::this_thread::sleep_for(std::chrono::milliseconds(150 + 137 * round));
+        std::this_thread::sleep_for(
+            std::chrono::duration_cast<std::chrono::microseconds>(once * f));
         kill_group(pid);
     }
     // The killed command's lock goes away when the kernel has torn the process down.
@@ -90,6 +99,7 @@ TEST(Vtpm_crash, KillNineOfTheManagerNeverLeavesAHalfWrittenInstance)
     for (auto const &i : list)
         EXPECT_EQ(i.status, Instance_status::STOPPED) << i.uuid << ": " << i.problem;
     EXPECT_NE(sh("ls -a " + root + "/instances | grep -q -e .new- -e .gone- -e .tmp").status, 0);
+    ASSERT_FALSE(list.empty());
     auto const ep = (*mgr)->start(list.back().uuid, {"work", "work", m}, Start_mode::RESET);
     EXPECT_TRUE(ep) << ep.error().message;
 }

@@ -148,6 +148,11 @@ TEST_F(Vtpm_manager, PlatformPcrChangeRefusesUnsealAndNamesThePcr)
     EXPECT_EQ(m.error().code, Errc::PCR_MISMATCH);
     EXPECT_NE(m.error().message.find("PCR 9 differs"), std::string::npos) << m.error().message;
     EXPECT_EQ(m.error().message.find("PCR 8"), std::string::npos) << m.error().message;
+    auto const log = read_text(root() + "/audit.log");
+    ASSERT_TRUE(log);
+    EXPECT_NE(log->find("refused open: pcr-mismatch: refusing to unseal the manager key: PCR 9"),
+              std::string::npos)
+        << *log;
 }
 
 TEST_F(Vtpm_manager, ForgedPcrValuesInSealFileStillRefusedByTheTpm)
@@ -199,6 +204,11 @@ TEST_F(Vtpm_manager, DomainCannotGetAnotherDomainsVtpm)
     EXPECT_FALSE(m->attach(w->uuid, bank));
     EXPECT_TRUE(m->attach(w->uuid, work));
     EXPECT_FALSE(m->start("../../etc", work, Start_mode::RESET));
+    auto const log = read_text(root() + "/audit.log");
+    ASSERT_TRUE(log);
+    EXPECT_NE(log->find("refused start " + w->uuid + " for bank: wrong-domain"), std::string::npos)
+        << *log;
+    EXPECT_NE(log->find("refused attach " + w->uuid + " for bank"), std::string::npos);
 }
 
 TEST_F(Vtpm_manager, CorruptedInstanceFilesAreRefusedAndNothingElseIsLost)

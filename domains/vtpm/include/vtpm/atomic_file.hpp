@@ -29,6 +29,10 @@ Result<void> rename_durable(std::string const &from, std::string const &to);
 Result<void> make_dir(std::string const &path); // mode 0700; EEXIST is fine
 Result<void> remove_tree(std::string const &path);
 bool exists(std::string const &path);
+
+// Appends "<UTC time> <line>\n" to `path` (O_APPEND, 0600), best effort: an audit trail must
+// never turn a refusal into a crash.
+void audit(std::string const &path, std::string const &line);
 std::string parent_dir(std::string const &path);
 
 } // namespace dom::vtpm

@@ -6,6 +6,7 @@
 //
 // On-disk layout under the root (docs/vtpm.md):
 //   lock                 flock: one manager per root
+//   audit.log            one line per refusal and per key event (append-only)
 //   manager.seal         Sealed_key_file
 //   instances/<uuid>/    record, state/ (swtpm files), run (while started), worker.log
 //   instances/.new-*     creations or imports in progress (removed at open)
@@ -93,6 +94,12 @@ class Manager
 
   private:
     Manager(Manager_config cfg, Key256 key, int lock_fd);
+    Result<Endpoint> start_checked(std::string const &uuid, Domain_identity const &requester,
+                                   Start_mode mode);
+    Result<Endpoint> attach_checked(std::string const &uuid, Domain_identity const &requester);
+    Result<void> export_checked(std::string const &uuid, Platform_key const &target,
+                                std::string const &out_path);
+    Result<Instance_info> import_checked(std::string const &blob_path);
     std::string dir(std::string const &uuid) const;
     Result<Instance_record> load(std::string const &uuid) const;
     Result<Key256> unwrap(Instance_record const &r) const;
