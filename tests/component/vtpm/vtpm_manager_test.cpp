@@ -8,6 +8,7 @@
 #include "tpm_test_support.hpp"
 #include "vtpm/atomic_file.hpp"
 #include "vtpm/tpm_client.hpp"
+#include "vtpm/tpmif.hpp"
 
 using namespace dom::vtpm;
 using namespace ward_test;
@@ -258,6 +259,33 @@ TEST_F(Vtpm_manager, CorruptedInstanceFilesAreRefusedAndNothingElseIsLost)
     ASSERT_TRUE(write_atomic(state, good));
     EXPECT_TRUE(m->start(ib->uuid, b, Start_mode::RESUME));
     EXPECT_EQ(m->list().size(), 2u);
+}
+
+TEST_F(Vtpm_manager, TpmifSharedPageRequestIsServedByTheInstance)
+{
+    auto m = open();
+    ASSERT_TRUE(m);
+    auto const id = identity("work");
+    auto const inst = m->create(id);
+    ASSERT_TRUE(inst);
+    auto const ep = m->start(inst->uuid, id, Start_mode::RESET);
+    ASSERT_TRUE(ep);
+    // A frontend's TPM2_GetRandom(16) in a shared page, as xen-tpmfront lays it out.
+    std::array<std::uint8_t, TPMIF_PAGE> page{};
+    Bytes const get_random{0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7b, 0, 16};
+    std::copy(get_random.begin(), get_random.end(), page.begin() + 8);
+    page[0] = 12;
+    page[4] = static_cast<std::uint8_t>(Tpmif_state::SUBMIT);
+    std::span<std::uint8_t> const spans[] = {page};
+    auto const req = tpmif_take_request(spans);
+    ASSERT_TRUE(req && req->has_value());
+    auto const resp = forward_command(*ep, (*req)->command);
+    ASSERT_TRUE(resp) << resp.error().message;
+    ASSERT_TRUE(tpmif_put_response(spans, *resp));
+    EXPECT_EQ(page[4], static_cast<std::uint8_t>(Tpmif_state::FINISH));
+    EXPECT_EQ(page[0], 28); // 10-byte header + TPM2B of 16 random bytes
+    EXPECT_EQ(page[8 + 6] | page[8 + 7] | page[8 + 8] | page[8 + 9], 0); // TPM_RC_SUCCESS
+    EXPECT_EQ(page[8 + 11], 16);
 }
 
 TEST_F(Vtpm_manager, SecondManagerOnTheSameRootIsRefused)

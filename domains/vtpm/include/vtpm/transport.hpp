@@ -27,4 +27,9 @@ struct Endpoint
 // A transport uses it to frame guest-supplied packets before forwarding them. Pure.
 Result<std::size_t> tpm_packet_length(std::span<std::uint8_t const> buf, std::size_t max = 4096);
 
+// Sends one framed TPM command to a running instance's TPM socket and returns the framed
+// response (what a transport backend does per request). WORKER on socket errors or a malformed
+// response, BAD_INPUT for a malformed command.
+Result<Bytes> forward_command(Endpoint const &ep, std::span<std::uint8_t const> command);
+
 } // namespace dom::vtpm
