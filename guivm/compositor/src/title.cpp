@@ -3,6 +3,7 @@
 #include "ward/gui/title.hpp"
 
 #include <cstdint>
+#include <string>
 
 namespace gvm
 {
@@ -75,8 +76,7 @@ QString sanitize_title(std::span<char const> raw)
     while (n < raw.size() && raw[n] != '\0')
         ++n;
     auto const s = raw.first(n);
-    QString out;
-    qsizetype chars = 0;
+    std::u32string kept;
     bool cut = false;
     for (std::size_t i = 0; i < s.size();) {
         char32_t cp = 0;
@@ -91,15 +91,15 @@ QString sanitize_title(std::span<char const> raw)
             continue;
         if (!printable(cp))
             cp = U'_';
-        if (chars == MAX_TITLE_CHARS) {
+        if (static_cast<qsizetype>(kept.size()) == MAX_TITLE_CHARS) {
             cut = true;
             break;
         }
-        out += QString::fromUcs4(&cp, 1);
-        ++chars;
+        kept.push_back(cp);
     }
-    if (cut)
-        out = out.left(out.size() - 3) + QStringLiteral("...");
+    if (cut) // cut by characters, so a surrogate pair is never split
+        kept.replace(kept.size() - 3, 3, U"...");
+    QString const out = QString::fromUcs4(kept.data(), static_cast<qsizetype>(kept.size()));
     return out;
 }
 

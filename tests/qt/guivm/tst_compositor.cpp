@@ -77,6 +77,11 @@ void Tst_compositor::title_sanitizing_data()
     QTest::newRow("truncated seq") << QByteArray("ab\xe2\x82") << QStringLiteral("ab__");
     QTest::newRow("newline") << QByteArray("one\ntwo") << QStringLiteral("one_two");
     QTest::newRow("too long") << QByteArray(100, 'x') << QString(77, QLatin1Char('x')) + "...";
+    QTest::newRow("cut never splits a pair") << QByteArray(78, 'x') + QByteArray("\xf0\x9f\x98\x80"
+                                                                                 "abcdef")
+                                             << QString(77, QLatin1Char('x')) + "...";
+    QTest::newRow("emoji kept") << QByteArray("hi \xf0\x9f\x98\x80")
+                                << QStringLiteral("hi ") + QString::fromUcs4(U"\U0001F600", 1);
 }
 
 void Tst_compositor::title_sanitizing()

@@ -217,7 +217,9 @@ hv::Result<void, Error> Vchan::process_events()
         im.attached = true;
         request_notify(NOTIFY_WRITE);
     }
-    for (;;) {
+    // Bounded, so that a peer sending datagrams as fast as we read cannot keep us here; what is
+    // left keeps the descriptor readable for the next call.
+    for (int budget = 4096; budget > 0; --budget) {
         auto msg = socket::receive(im.conn_fd);
         if (!msg)
             return fail(msg.error());
