@@ -23,6 +23,8 @@ constexpr char const *USAGE =
     "  start UUID --domain D --label L --measurement HEX [--reset]\n"
     "  attach UUID --domain D --label L --measurement HEX\n"
     "  stop UUID | destroy UUID | list\n"
+    "  rebind UUID --domain D --label L --measurement HEX\n"
+    "         [--new-domain D] [--new-label L] [--new-measurement HEX]\n"
     "  platform-key [--out FILE]                 this platform's migration key\n"
     "  export UUID --to KEYFILE --out BLOB       migrate away (the instance is destroyed here)\n"
     "  import BLOB\n"
@@ -120,6 +122,14 @@ int run(Args const &a)
             mgr.start(uuid, identity(a), a.reset ? Start_mode::RESET : Start_mode::RESUME));
     if (cmd == "attach")
         return endpoint(mgr.attach(uuid, identity(a)));
+    if (cmd == "rebind") {
+        auto const cur = identity(a);
+        Domain_identity const next{opt(a, "new-domain", nullptr, cur.domain.c_str()),
+                                   opt(a, "new-label", nullptr, cur.label.c_str()),
+                                   opt(a, "new-measurement", nullptr, cur.measurement.c_str())};
+        auto const r = mgr.rebind(uuid, cur, next);
+        return r ? 0 : report(r.error());
+    }
     if (cmd == "stop" || cmd == "destroy") {
         auto const r = cmd == "stop" ? mgr.stop(uuid) : mgr.destroy(uuid);
         return r ? 0 : report(r.error());

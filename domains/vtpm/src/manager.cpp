@@ -270,6 +270,31 @@ Result<Endpoint> Manager::attach_checked(std::string const &uuid, Domain_identit
     return Endpoint{uuid, run->port};
 }
 
+Result<void> Manager::rebind(std::string const &uuid, Domain_identity const &current,
+                             Domain_identity const &next_in)
+{
+    auto r = HV_TRY(audited(cfg_.root, "rebind " + uuid + " for " + current.domain, load(uuid)));
+    HV_TRY(audited(cfg_.root, "rebind " + uuid + " for " + current.domain,
+                   check_binding(uuid, r.owner, current)));
+    auto const next = HV_TRY(validate_identity(next_in));
+    if (r.status != Record_status::READY || running(uuid))
+        return fail(Errc::BAD_STATE, "instance " + uuid +
+                                         " must be stopped (and not exporting) "
+                                         "to be rebound");
+    auto key = HV_TRY(unwrap(r));
+    auto wrapped = wrap(uuid, next, key);
+    std::fill(key.begin(), key.end(), 0);
+    if (!wrapped)
+        return hv::unexpected(wrapped.error());
+    r.owner = next;
+    r.wrapped_key = std::move(*wrapped);
+    HV_TRY(write_atomic(dir(uuid) + "/record", r.serialize()));
+    audit(cfg_.root + "/audit.log", "rebound " + uuid + " from " + current.domain + "/" +
+                                        current.label + "/" + current.measurement + " to " +
+                                        next.domain + "/" + next.label + "/" + next.measurement);
+    return {};
+}
+
 Result<void> Manager::stop(std::string const &uuid)
 {
     HV_TRY(load(uuid));

@@ -288,6 +288,37 @@ TEST_F(Vtpm_manager, TpmifSharedPageRequestIsServedByTheInstance)
     EXPECT_EQ(page[8 + 11], 16);
 }
 
+TEST_F(Vtpm_manager, RebindMovesAStoppedInstanceToTheUpdatedMeasurement)
+{
+    auto m = open();
+    ASSERT_TRUE(m);
+    auto const old_id = identity("work");
+    auto const inst = m->create(old_id);
+    ASSERT_TRUE(inst);
+    auto const ep = m->start(inst->uuid, old_id, Start_mode::RESET);
+    ASSERT_TRUE(ep);
+    ASSERT_EQ(sh("tpm2_nvdefine 0x1500016 -C o -s 8 -a"
+                 " \"ownerread|ownerwrite|authread|authwrite|nt=counter\" &&"
+                 " tpm2_nvincrement 0x1500016 -C o",
+                 ep->tcti())
+                  .status,
+              0);
+    auto new_id = old_id;
+    new_id.measurement = std::string(64, 'e'); // the updated kernel's launch measurement
+    EXPECT_EQ(m->rebind(inst->uuid, old_id, new_id).error().code, Errc::BAD_STATE); // running
+    ASSERT_TRUE(m->stop(inst->uuid));
+    auto const bank = identity("bank", 'b');
+    EXPECT_EQ(m->rebind(inst->uuid, bank, bank).error().code, Errc::WRONG_DOMAIN);
+    ASSERT_TRUE(m->rebind(inst->uuid, old_id, new_id));
+    EXPECT_EQ(m->start(inst->uuid, old_id, Start_mode::RESET).error().code, Errc::WRONG_DOMAIN);
+    auto const again = m->start(inst->uuid, new_id, Start_mode::RESET);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(
+        sh("tpm2_nvread 0x1500016 -C o 2>/dev/null | od -An -tx1 | tr -d \" \\n\"", again->tcti())
+            .out,
+        "0000000000000001");
+}
+
 TEST_F(Vtpm_manager, SecondManagerOnTheSameRootIsRefused)
 {
     auto m = open();

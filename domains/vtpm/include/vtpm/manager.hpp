@@ -71,6 +71,10 @@ class Manager
     // Starts the instance's worker for `requester`, which must be its owner (WRONG_DOMAIN).
     Result<Endpoint> start(std::string const &uuid, Domain_identity const &requester,
                            Start_mode mode);
+    // Moves a stopped instance to a new identity (after a kernel or label update approved by
+    // the toolstack): `current` must be its owner; the key is re-wrapped under the new binding.
+    Result<void> rebind(std::string const &uuid, Domain_identity const &current,
+                        Domain_identity const &next);
     // The endpoint of a running instance, for its owner only.
     Result<Endpoint> attach(std::string const &uuid, Domain_identity const &requester);
     // Saves volatile state and stops the worker. Stopping a stopped instance is fine.
