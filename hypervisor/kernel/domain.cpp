@@ -2,6 +2,8 @@
 // The domain table, console output and domain teardown.
 #include "kernel/domain.hpp"
 
+#include "kernel/channels.hpp"
+
 #include <memory>
 #include <new>
 
@@ -97,6 +99,7 @@ void end_domain(Domain &d, bool destroyed, uint32_t reason, char const *note)
     if (!d.alive())
         return;
     console_flush(d);
+    channels_domain_ending(d); // while its memory and address space still exist
     if (d.vcpu != nullptr)
         sched_remove(d);
     d.state = Domain_state::SHUTDOWN;

@@ -6,6 +6,8 @@
 #include "hv/elf.hpp"
 #include "hv/format.hpp"
 #include "hv/module_cmdline.hpp"
+#include "kernel/acm_hooks.hpp"
+#include "kernel/channels.hpp"
 #include "kernel/guest_memory.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/memory.hpp"
@@ -138,6 +140,8 @@ Domain *build_domain_from_module(mb2::Info const &info, size_t index, uint64_t h
                                  uint64_t hv_end)
 {
     mb2::Module const m = info.module(index);
+    if (is_policy_module(m.cmdline))
+        return nullptr; // the ACM policy (acm_hooks.cpp), not a domain
     char what[80];
     describe(what, index, m.cmdline);
 
@@ -207,6 +211,12 @@ Domain *build_domain_from_module(mb2::Info const &info, size_t index, uint64_t h
     Guest_sink sink{*d};
     if (!allocate_memory(*d, what) || !elf::load_segments(*image, file, sink) ||
         !write_start_info(*d, start_page, cfg.guest_cmdline)) {
+        end_domain(*d, true, 0, "construction failed");
+        d->state = Domain_state::FREE;
+        return nullptr;
+    }
+    if (!channels_domain_started(*d)) { // ACM Chinese Wall check, channel state
+        refuse(what, "refused by the ACM policy or out of memory (see above)");
         end_domain(*d, true, 0, "construction failed");
         d->state = Domain_state::FREE;
         return nullptr;

@@ -42,8 +42,10 @@ Hypercall_result hc_memory_op(Domain &self, arch::Vcpu &v, Args const &a)
     auto const op = xen::decode_memory_op(a);
     if (!op)
         return Hypercall_result::error(op.error());
+    if (op->cmd == xen::XENMEM_ADD_TO_PHYSMAP)
+        return hc_add_to_physmap(self, v, op->arg); // hc_hvm.cpp
     if (op->cmd != xen::XENMEM_MEMORY_MAP)
-        return Hypercall_result::error(xen::Errno::XEN_ENOSYS); // add_to_physmap: with shared_info
+        return Hypercall_result::error(xen::Errno::XEN_ENOSYS);
     std::byte raw[16];
     size_t const size = xen::memory_map_request_size(a.long_mode);
     if (!read_guest(self, v, op->arg, raw, size))

@@ -40,6 +40,9 @@ After handle_hypercall(Domain &self, arch::Vcpu &v)
         case xen::Hypercall::XEN_VERSION: r = hc_xen_version(self, v, a); break;
         case xen::Hypercall::MEMORY_OP: r = hc_memory_op(self, v, a); break;
         case xen::Hypercall::DOMCTL: r = hc_domctl(self, v, a); break;
+        case xen::Hypercall::EVENT_CHANNEL_OP: r = hc_event_channel_op(self, v, a); break;
+        case xen::Hypercall::GRANT_TABLE_OP: r = hc_grant_table_op(self, v, a); break;
+        case xen::Hypercall::HVM_OP: r = hc_hvm_op(self, v, a); break;
         default: break;
         }
     }

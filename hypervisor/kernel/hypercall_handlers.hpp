@@ -29,5 +29,10 @@ Hypercall_result hc_sched_op(Domain &self, arch::Vcpu &v, Args const &a);
 Hypercall_result hc_xen_version(Domain &self, arch::Vcpu &v, Args const &a);
 Hypercall_result hc_memory_op(Domain &self, arch::Vcpu &v, Args const &a);
 Hypercall_result hc_domctl(Domain &self, arch::Vcpu &v, Args const &a);
+// Inter-domain channels (docs/channels.md): hc_event_channel.cpp, hc_grant_table.cpp, hc_hvm.cpp.
+Hypercall_result hc_event_channel_op(Domain &self, arch::Vcpu &v, Args const &a);
+Hypercall_result hc_grant_table_op(Domain &self, arch::Vcpu &v, Args const &a);
+Hypercall_result hc_hvm_op(Domain &self, arch::Vcpu &v, Args const &a);
+Hypercall_result hc_add_to_physmap(Domain &self, arch::Vcpu &v, uint64_t arg);
 
 } // namespace hv::kernel

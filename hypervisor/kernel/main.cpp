@@ -9,6 +9,7 @@
 #include "arch/x86_64/paging.hpp"
 #include "hv/hv_options.hpp"
 #include "hv/multiboot2.hpp"
+#include "kernel/acm_hooks.hpp"
 #include "kernel/domain_builder.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/memory.hpp"
@@ -150,6 +151,7 @@ extern "C" HV_NORETURN void kmain(uint32_t magic, uint64_t info_pa)
 
     uint64_t const hv_start = reinterpret_cast<uint64_t>(__image_start);
     uint64_t const hv_end = reinterpret_cast<uint64_t>(__image_end);
+    acm_init(*info); // before any domain: the Chinese Wall check runs as each one is built
     unsigned built = 0;
     for (size_t i = 0; i < info->module_count(); ++i)
         built += build_domain_from_module(*info, i, hv_start, hv_end) != nullptr ? 1 : 0;

@@ -5,6 +5,7 @@
 
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/interrupt.hpp"
+#include "kernel/channels.hpp"
 #include "kernel/cpu_local.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/vcpu_exit.hpp"
@@ -62,6 +63,7 @@ void run_slice(Cpu_local &c, Domain &d)
             static_cast<unsigned long long>(x86::rdtsc()));
     bool const bench = options().bench;
     for (;;) {
+        channels_before_entry(d, *d.vcpu); // event upcall, VIRQ_TIMER
         arch::Exit const e = d.vcpu->run(c.index);
         ++d.stats.exits;
         if (e.reason == arch::Exit_reason::HYPERCALL && bench &&

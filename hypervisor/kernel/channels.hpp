@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+// Per-domain inter-domain channel state (docs/channels.md): the domain's event channel port
+// table, its grant table (one hypervisor frame of v1 entries) and maptrack, its HVM parameters
+// and where its shared_info lives. Kept beside the domain table, indexed by domain slot, so the
+// Domain struct stays small. The hooks below are called by the domain builder, end_domain and
+// the scheduler; the hypercall handlers are hc_event_channel.cpp, hc_grant_table.cpp and
+// hc_hvm.cpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "hv/event_channel.hpp"
+#include "hv/grant_table.hpp"
+#include "kernel/domain.hpp"
+
+namespace hv::kernel
+{
+
+// HVM_PARAM_* indices Ward keeps (public/hvm/params.h).
+inline constexpr uint32_t HVM_PARAM_CALLBACK_IRQ = 0;
+inline constexpr uint32_t HVM_PARAM_STORE_PFN = 1;
+inline constexpr uint32_t HVM_PARAM_STORE_EVTCHN = 2;
+inline constexpr uint32_t HVM_PARAM_CONSOLE_PFN = 17;
+inline constexpr uint32_t HVM_PARAM_CONSOLE_EVTCHN = 18;
+inline constexpr uint32_t HVM_NR_PARAMS = 40;
+
+// Grant table size: one frame of v1 entries.
+inline constexpr uint32_t GNTTAB_FRAMES = 1;
+inline constexpr uint32_t GNTTAB_ENTRIES = GNTTAB_FRAMES * 4096 / sizeof(gnttab::Grant_entry_v1);
+
+// Guest-physical window where grant frames, the grant table and foreign mappings may be placed:
+// above the domain's RAM and below this limit (under the 4 GiB MMIO hole).
+inline constexpr uint64_t FOREIGN_WINDOW_END = 0xf0000000;
+
+struct Map_shadow
+{
+    bool used = false;
+    bool revoked = false; // the granter died: a read-only zero page stands in for its frame
+    uint16_t granter = 0;
+    uint64_t gpa = 0;
+};
+
+struct Domain_channels
+{
+    bool active = false;
+    std::optional<evtchn::Event_channels> evtchn;
+    std::optional<gnttab::Grant_table> grants;
+    std::optional<gnttab::Maptrack> maptrack;
+    std::array<Map_shadow, gnttab::MAX_MAPS> shadow{};
+    uint64_t gnttab_pa = 0;             // hypervisor frame holding the grant entries
+    uint64_t gnttab_gpa = ~uint64_t{0}; // where the guest placed it (XENMAPSPACE_grant_table)
+    uint64_t shared_info_gpa = ~uint64_t{0};
+    std::array<uint64_t, HVM_NR_PARAMS> params{};
+    uint8_t upcall_vector = 0; // 0: none registered
+    uint32_t acm_label = 0xffffffff;
+    uint64_t next_timer_tsc = 0;
+    uint64_t upcalls = 0;
+    uint64_t sends = 0;
+};
+
+Domain_channels &channels(Domain const &d);
+
+// Resolvers for hv core's event channel and grant table logic: live domains only.
+evtchn::Event_channels *evtchn_of(uint16_t domid);
+gnttab::Grant_table *grants_of(uint16_t domid);
+
+// The domain was built: fresh channel state, its ACM label and the Chinese Wall check. False:
+// the ACM refused it (already logged); the caller ends the domain.
+bool channels_domain_started(Domain &d);
+// The domain is ending (before its memory and address space go): peers get a last event and
+// see their ports turn unbound, its mappings end, others' mappings of its frames are revoked.
+void channels_domain_ending(Domain &d);
+// Before each entry of the vCPU: the periodic VIRQ_TIMER and the upcall vector injection.
+void channels_before_entry(Domain &d, arch::Vcpu &v);
+// Acts on a notification from hv core: wakes the target domain if it sleeps.
+void deliver(evtchn::Notify const &n);
+
+} // namespace hv::kernel
