@@ -6,6 +6,7 @@
 #include "hv/elf.hpp"
 #include "hv/format.hpp"
 #include "hv/module_cmdline.hpp"
+#include "kernel/boot_extras.hpp"
 #include "kernel/acm_hooks.hpp"
 #include "kernel/channels.hpp"
 #include "kernel/guest_memory.hpp"
@@ -94,7 +95,16 @@ bool allocate_memory(Domain &d, char const *what)
     return true;
 }
 
-bool write_start_info(Domain &d, uint64_t page_gpa, std::span<char const> cmdline)
+// The start page: hvm_start_info, memory map, module list (the initrd, if any), command line.
+struct Start_extras
+{
+    uint64_t rsdp = 0;
+    uint64_t initrd_gpa = 0;
+    uint64_t initrd_size = 0; // 0: no module
+};
+
+bool write_start_info(Domain &d, uint64_t page_gpa, std::span<char const> cmdline,
+                      Start_extras const &x)
 {
     Guest_memmap_entry map[GUEST_MEMMAP_ENTRIES];
     guest_memmap(d, map);
@@ -113,6 +123,14 @@ bool write_start_info(Domain &d, uint64_t page_gpa, std::span<char const> cmdlin
     si.cmdline_paddr = page_gpa + CMDLINE_OFFSET;
     si.memmap_paddr = page_gpa + MEMMAP_OFFSET;
     si.memmap_entries = GUEST_MEMMAP_ENTRIES;
+    si.rsdp_paddr = x.rsdp;
+    if (x.initrd_size != 0) {
+        ward_hvm_modlist_entry const mod{x.initrd_gpa, x.initrd_size, 0, 0};
+        if (!write_guest_phys(d, page_gpa + MODLIST_OFFSET, &mod, sizeof mod))
+            return false;
+        si.nr_modules = 1;
+        si.modlist_paddr = page_gpa + MODLIST_OFFSET;
+    }
     return write_guest_phys(d, page_gpa + START_INFO_OFFSET, &si, sizeof si);
 }
 
@@ -158,8 +176,9 @@ Domain *build_domain_from_module(mb2::Info const &info, size_t index, uint64_t h
         return nullptr;
     }
     if (parsed->role != Module_role::DOMAIN) {
-        refuse(what, "initrd modules are not supported yet");
-        return nullptr;
+        if (!domain_module_named(info, parsed->owner))
+            refuse(what, "initrd_for= names no domain module");
+        return nullptr; // loaded by its domain (boot_extras.hpp)
     }
     Domain_config const &cfg = parsed->domain;
     if (cfg.guest_cmdline.size() >= START_PAGE_BYTES - CMDLINE_OFFSET) {
@@ -189,6 +208,20 @@ Domain *build_domain_from_module(mb2::Info const &info, size_t index, uint64_t h
         refuse(what, "the image does not fit in the domain's memory (mem= too small)");
         return nullptr;
     }
+    char const *initrd_error = nullptr;
+    auto const initrd = find_initrd(info, cfg.name, hv_start, hv_end, initrd_error);
+    if (initrd_error != nullptr) {
+        refuse(what, initrd_error);
+        return nullptr;
+    }
+    Start_extras extras{0, start_page + START_PAGE_BYTES, initrd.size()};
+    if (extras.initrd_gpa + initrd.size() > mem) {
+        char why[96];
+        format(why, sizeof why, "the initrd (%llu KiB) does not fit in mem= after the image",
+               static_cast<unsigned long long>(initrd.size() >> 10));
+        refuse(what, why);
+        return nullptr;
+    }
 
     Domain *const d = alloc_domain();
     if (d == nullptr) {
@@ -209,8 +242,13 @@ Domain *build_domain_from_module(mb2::Info const &info, size_t index, uint64_t h
     }
     d->space = *space;
     Guest_sink sink{*d};
-    if (!allocate_memory(*d, what) || !elf::load_segments(*image, file, sink) ||
-        !write_start_info(*d, start_page, cfg.guest_cmdline)) {
+    bool loaded = allocate_memory(*d, what) && elf::load_segments(*image, file, sink) &&
+                  write_guest_phys(*d, extras.initrd_gpa, initrd.data(), initrd.size());
+    if (loaded) {
+        extras.rsdp = write_acpi_tables(*d);
+        loaded = extras.rsdp != 0 && write_start_info(*d, start_page, cfg.guest_cmdline, extras);
+    }
+    if (!loaded) {
         end_domain(*d, true, 0, "construction failed");
         d->state = Domain_state::FREE;
         return nullptr;
@@ -237,6 +275,10 @@ Domain *build_domain_from_module(mb2::Info const &info, size_t index, uint64_t h
         d->id, d->name.c_str(), d->label.c_str(),
         static_cast<unsigned long long>(d->mem_bytes >> 20), caps, *entry,
         static_cast<unsigned long long>(start_page));
+    if (!initrd.empty())
+        log("ward: domain %u '%s': initrd %llu KiB at 0x%llx\n", d->id, d->name.c_str(),
+            static_cast<unsigned long long>(initrd.size() >> 10),
+            static_cast<unsigned long long>(extras.initrd_gpa));
     return d;
 }
 

@@ -28,7 +28,9 @@ Hypercall_result hc_xen_version(Domain &self, arch::Vcpu &v, Args const &a)
         ward_xen_feature_info fi{};
         if (!read_guest(self, v, op->arg, &fi, sizeof fi))
             return Hypercall_result::error(xen::Errno::XEN_EFAULT);
-        fi.submap = 0; // no optional Xen features yet (shared_info, callback vector come later)
+        // XENFEAT_writable_page_tables, auto_translated_physmap, hvm_callback_vector,
+        // hvm_safe_pvclock: what a PVH Linux needs for its PV timer and event upcall.
+        fi.submap = fi.submap_idx == 0 ? (1u << 0) | (1u << 2) | (1u << 8) | (1u << 9) : 0;
         if (!write_guest(self, v, op->arg, &fi, sizeof fi))
             return Hypercall_result::error(xen::Errno::XEN_EFAULT);
         return {0};
@@ -43,7 +45,12 @@ Hypercall_result hc_memory_op(Domain &self, arch::Vcpu &v, Args const &a)
     if (!op)
         return Hypercall_result::error(op.error());
     if (op->cmd == xen::XENMEM_ADD_TO_PHYSMAP)
-        return hc_add_to_physmap(self, v, op->arg); // hc_hvm.cpp
+    {
+        Hypercall_result const r = hc_add_to_physmap(self, v, op->arg); // hc_hvm.cpp
+        if (r.value == 0)
+            publish_guest_time(self); // a new shared_info gets its pvclock at once
+        return r;
+    }
     if (op->cmd != xen::XENMEM_MEMORY_MAP)
         return Hypercall_result::error(xen::Errno::XEN_ENOSYS);
     std::byte raw[16];

@@ -34,5 +34,9 @@ Hypercall_result hc_event_channel_op(Domain &self, arch::Vcpu &v, Args const &a)
 Hypercall_result hc_grant_table_op(Domain &self, arch::Vcpu &v, Args const &a);
 Hypercall_result hc_hvm_op(Domain &self, arch::Vcpu &v, Args const &a);
 Hypercall_result hc_add_to_physmap(Domain &self, arch::Vcpu &v, uint64_t arg);
+// PVH vCPU interface (docs/linux-guest.md): hc_vcpu_op.cpp.
+Hypercall_result hc_vcpu_op(Domain &self, arch::Vcpu &v, Args const &a);
+// Refreshes the pvclock (shared_info and registered vcpu_info) and the wall clock.
+void publish_guest_time(Domain &d);
 
 } // namespace hv::kernel

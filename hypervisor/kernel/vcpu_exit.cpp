@@ -6,6 +6,7 @@
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/paging.hpp"
 #include "hv/format.hpp"
+#include "kernel/guest_apic.hpp"
 #include "kernel/guest_memory.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/port_io.hpp"
@@ -82,7 +83,7 @@ void handle_cpuid(Domain const &d, arch::Vcpu &v)
     } else {
         r = x86::cpuid(leaf, sub);
         if (leaf == 1) {
-            r.ecx &= ~((1u << 5) | (1u << 3) | (1u << 21)); // no VMX, MONITOR, x2APIC
+            r.ecx &= ~((1u << 5) | (1u << 3)); // no VMX, MONITOR; x2APIC: guest_apic.cpp
             r.ecx |= 1u << 31;                              // running under a hypervisor
         } else if (leaf == 0x80000001) {
             r.ecx &= ~(1u << 2); // no SVM
@@ -97,14 +98,20 @@ void handle_cpuid(Domain const &d, arch::Vcpu &v)
     v.skip_instruction();
 }
 
-void handle_msr_read(Domain &, arch::Vcpu &v)
+void handle_msr_read(Domain &d, arch::Vcpu &v)
 {
     uint32_t const index = static_cast<uint32_t>(v.reg(Reg::RCX));
     uint64_t value = 0;
-    if (auto const own = v.guest_msr(index))
+    if (guest_apic_owns_msr(index)) {
+        auto const r = guest_apic_read_msr(d, index);
+        if (!r) {
+            v.inject({arch::Event::Type::EXCEPTION, 13, true, 0}); // #GP, as the CPU would
+            return;
+        }
+        value = *r;
+    } else if (auto const own = v.guest_msr(index)) {
         value = *own;
-    else if (index == x86::msr::APIC_BASE)
-        value = 0xfee00900; // xAPIC at the usual base, enabled, BSP
+    }
     // Every other MSR reads as 0 (Linux probes many; zeros are accepted everywhere).
     set_edx_eax(v, value);
     v.skip_instruction();
@@ -127,6 +134,11 @@ bool handle_msr_write(Domain &d, arch::Vcpu &v)
             return false;
         log("ward: domain %u '%s': hypercall page at 0x%llx\n", d.id, d.name.c_str(),
             static_cast<unsigned long long>(gpa));
+    } else if (guest_apic_owns_msr(index)) {
+        if (!guest_apic_write_msr(d, index, value)) {
+            v.inject({arch::Event::Type::EXCEPTION, 13, true, 0}); // #GP, as the CPU would
+            return true;
+        }
     } else if (holds_address(index) && !canonical(value)) {
         v.inject({arch::Event::Type::EXCEPTION, 13, true, 0}); // #GP, as the CPU would
         return true;
@@ -169,6 +181,9 @@ After handle_exit(Domain &d, arch::Vcpu &v, arch::Exit const &e)
         sched_block(d, Domain_state::BLOCKED);
         return After::DESCHEDULE;
     case arch::Exit_reason::NESTED_PAGE_FAULT: {
+        if ((e.npf.gpa & ~uint64_t{0xfff}) == XAPIC_PAGE_GPA &&
+            guest_apic_mmio(d, v, e.npf.gpa, e.npf.write))
+            return After::RESUME;
         // All of a domain's RAM is mapped at creation: any NPF is an access outside it.
         char what[96];
         format(what, sizeof what,

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// Initrd modules and ACPI tables for PVH domains (see boot_extras.hpp).
+#include "kernel/boot_extras.hpp"
+
+#include "arch/x86_64/paging.hpp"
+#include "hv/vplatform/acpi_tables.hpp"
+#include "kernel/guest_memory.hpp"
+
+namespace hv::kernel
+{
+
+std::span<std::byte const> find_initrd(mb2::Info const &info, Domain_name const &name,
+                                       uint64_t hv_start, uint64_t hv_end, char const *&error)
+{
+    error = nullptr;
+    std::span<std::byte const> found;
+    bool seen = false;
+    for (size_t i = 0; i < info.module_count(); ++i) {
+        mb2::Module const m = info.module(i);
+        auto const parsed = parse_module_cmdline(m.cmdline);
+        if (!parsed || parsed->role != Module_role::INITRD || !(parsed->owner == name))
+            continue;
+        if (seen) {
+            error = "more than one initrd_for= module names this domain";
+            return {};
+        }
+        seen = true;
+        if (auto const r = mb2::check_module(info, i, hv_start, hv_end); !r) {
+            error = "its initrd module is not in usable memory";
+            return {};
+        }
+        found = {x86::phys_to_virt<std::byte const>(m.start), m.end - m.start};
+    }
+    return found;
+}
+
+bool domain_module_named(mb2::Info const &info, Domain_name const &owner)
+{
+    for (size_t i = 0; i < info.module_count(); ++i) {
+        auto const parsed = parse_module_cmdline(info.module(i).cmdline);
+        if (parsed && parsed->role == Module_role::DOMAIN && parsed->domain.name == owner)
+            return true;
+    }
+    return false;
+}
+
+uint64_t write_acpi_tables(Domain &d)
+{
+    alignas(16) static std::byte buf[2048]; // boot is single-threaded: domains are built in turn
+    vplatform::Acpi_config const cfg{ACPI_TABLES_GPA, 1, 0xfee00000};
+    if (vplatform::acpi_tables_size(cfg.vcpus) > sizeof buf)
+        return 0;
+    auto const layout = vplatform::build_acpi_tables(std::span<std::byte>{buf}, cfg);
+    if (!layout || layout->size > ACPI_TABLES_MAX ||
+        !write_guest_phys(d, ACPI_TABLES_GPA, buf, layout->size))
+        return 0;
+    return layout->rsdp_gpa;
+}
+
+} // namespace hv::kernel
