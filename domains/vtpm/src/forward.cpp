@@ -57,18 +57,18 @@ Result<Bytes> forward_command(Endpoint const &ep, std::span<std::uint8_t const> 
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     timeval tv{30, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    Bytes resp(10);
+    std::uint8_t head[10] = {};
     bool ok = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0 &&
-              send_all(fd, command.first(len)) && recv_all(fd, resp.data(), 10);
-    std::size_t size = 0;
+              send_all(fd, command.first(len)) && recv_all(fd, head, sizeof head);
+    std::size_t const size = ok ? std::size_t{head[2]} << 24 | std::size_t{head[3]} << 16 |
+                                      std::size_t{head[4]} << 8 | head[5]
+                                : 0;
+    ok = ok && head[0] == 0x80 && (head[1] == 1 || head[1] == 2) && size >= 10 && size <= 65536;
+    Bytes resp;
     if (ok) {
-        size = std::size_t{resp[2]} << 24 | std::size_t{resp[3]} << 16 | std::size_t{resp[4]} << 8 |
-               resp[5];
-        ok = size >= 10 && size <= 65536 && (resp[0] == 0x80 && (resp[1] == 1 || resp[1] == 2));
-        if (ok) {
-            resp.resize(size);
-            ok = recv_all(fd, resp.data() + 10, size - 10);
-        }
+        resp.assign(size, 0);
+        std::copy(head, head + sizeof head, resp.begin());
+        ok = recv_all(fd, resp.data() + sizeof head, size - sizeof head);
     }
     ::close(fd);
     if (!ok)
