@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Writes the seed corpora for the hypervisor fuzz targets: a few small, valid ELF images with
 # Xen PVH notes (ELF64 shaped like Linux's vmlinux, an ELF32 test guest, notes only in section
-# headers), Multiboot2 information blocks, and module/hypervisor command lines.
+# headers), Multiboot2 information blocks, module/hypervisor command lines, and event
+# channel / grant table operation sequences (4-byte records: domain, op, 16-bit argument).
 # Run from this folder: ./make_seeds.py (the output is committed; every seed is < 2 KB).
 import os
 import struct
@@ -117,10 +118,24 @@ def cmdline_seeds():
     yield "bad.txt", b"name=1bad mem=4T caps=root,,console"
 
 
+def channel_seeds():
+    rec = lambda dom, op, arg: bytes([dom, op, arg & 0xFF, arg >> 8])
+    # domain 0 (id 1) allocates a port for id 2; domain 1 binds it (remote port 1) and sends.
+    yield "bind_and_send.bin", (rec(0, 0, 1) + rec(1, 1, (1 << 2) | 0) + rec(1, 5, 1) +
+                                rec(0, 5, 1) + rec(0, 6, 1) + rec(1, 4, 1) + rec(0, 5, 1))
+    # id 1 grants ref 3 (permit_access) to id 2, which maps, the granter tries to end it,
+    # the mapper unmaps, and the granter ends it.
+    grant = 3 | (1 << 6) | (0x10 << 9)
+    yield "grant_map_unmap.bin", (rec(0, 7, grant) + rec(1, 8, (3 << 2) | 1) + rec(0, 10, 3) +
+                                  rec(1, 9, 0) + rec(0, 10, 3) + rec(1, 9, 0))
+    yield "virq_ipi_death.bin", (rec(2, 2, 0) + rec(2, 3, 1) + rec(2, 11, 0) + rec(2, 5, 2) +
+                                 rec(0, 0, 2) + rec(2, 1, 1 << 2) + rec(2, 12, 0) + rec(0, 5, 1))
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     for folder, seeds in (("elf", elf_seeds()), ("multiboot2", mb2_seeds()),
-                          ("cmdline", cmdline_seeds())):
+                          ("cmdline", cmdline_seeds()), ("channels", channel_seeds())):
         out = os.path.join(here, "corpus", folder)
         os.makedirs(out, exist_ok=True)
         for name, data in seeds:

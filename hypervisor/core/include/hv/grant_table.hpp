@@ -170,6 +170,13 @@ class Maptrack
 
     size_t count() const { return count_; }
 
+    template <typename F> void for_each(F &&f) const
+    {
+        for (Handle h = 0; h < MAX_MAPS; ++h)
+            if (used_[h])
+                f(h, maps_[h]);
+    }
+
   private:
     Domid self_;
     std::array<Mapping, MAX_MAPS> maps_{};
