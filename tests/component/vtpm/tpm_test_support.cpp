@@ -4,6 +4,7 @@
 
 #include <array>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -27,8 +28,20 @@ Temp_dir::Temp_dir()
 
 Temp_dir::~Temp_dir()
 {
-    if (!path_.empty())
-        (void)dom::vtpm::remove_tree(path_);
+    if (path_.empty())
+        return;
+    // Workers outlive managers by design; end every swtpm this test started (its command line
+    // names this unique directory) before removing the directory.
+    std::error_code ec;
+    for (auto const &e : std::filesystem::directory_iterator("/proc", ec)) {
+        auto const name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        auto const cmd = dom::vtpm::read_text(e.path().string() + "/cmdline", 1 << 16);
+        if (cmd && cmd->rfind("swtpm", 0) == 0 && cmd->find(path_ + "/") != std::string::npos)
+            ::kill(std::stoi(name), SIGKILL);
+    }
+    (void)dom::vtpm::remove_tree(path_);
 }
 
 Swtpm::Swtpm(std::string dir) : dir_{std::move(dir)}
