@@ -20,6 +20,19 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
 import qemu_runner  # noqa: E402
 
+# --bochs (first argument): the same scenarios on Bochs (Intel VMX with EPT) instead of QEMU.
+BOCHS = len(sys.argv) > 1 and sys.argv[1] == "--bochs"
+if BOCHS:
+    del sys.argv[1]
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bochs"))
+    import bochs_runner  # noqa: E402
+
+
+def boot(iso, timeout):
+    if BOCHS:
+        return bochs_runner.boot(iso, timeout=timeout)
+    return qemu_runner.boot(iso, timeout=timeout)
+
 failures = []
 
 SERVER = ["shared_info_placed", "grant_table_placed", "alloc_unbound_peer", "peer_port",
@@ -85,11 +98,11 @@ def wall(run):
 
 
 def main():
-    qemu_runner.skip_if_unavailable()
+    (bochs_runner if BOCHS else qemu_runner).skip_if_unavailable()
     args = sys.argv[1:]
     for scenario, iso in zip(args[0::2], args[1::2]):
         print(f"--- {scenario}")
-        run = qemu_runner.boot(iso, timeout=120)
+        run = boot(iso, 120)
         before = len(failures)
         if scenario == "policy":
             exchange(run, 32, True)
