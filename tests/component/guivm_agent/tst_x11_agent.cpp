@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+// ward-gui-agent end to end: a guest-side Xvfb with an ordinary Xlib application in it, the real
+// ward-gui-agent process mirroring it over a real vchan (socket transport), and the GUI daemon's
+// compositor in this process (offscreen backend, so its composed screen can be read back).
+// Checks: the window appears with its sanitized title, its pixels reach the composition, damage
+// and title updates propagate, the override-redirect popup keeps its flag and is unmapped, and a
+// key the user types into the focused window arrives in the X application through XTest.
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <csignal>
+#include <unistd.h>
+
+#include "ward/gui/compositor.hpp"
+#include "ward/gui/image_backend.hpp"
+#include "ward/gui/title.hpp"
+
+using namespace gvm;
+
+class Tst_x11_agent : public QObject
+{
+    Q_OBJECT
+
+  private slots:
+    void mirror_and_input_data();
+    void mirror_and_input();
+};
+
+namespace
+{
+
+struct Proc
+{
+    std::unique_ptr<QProcess> p = std::make_unique<QProcess>();
+    QByteArray out;
+    ~Proc()
+    {
+        if (p->state() != QProcess::NotRunning) {
+            p->terminate();
+            if (!p->waitForFinished(3000))
+                p->kill();
+            p->waitForFinished(3000);
+        }
+    }
+    QByteArray const &read()
+    {
+        out += p->readAllStandardOutput();
+        return out;
+    }
+};
+
+// A free display number: the X socket and lock file must both be absent.
+int free_display()
+{
+    for (int n = 100 + ::getpid() % 500; n < 1000; ++n)
+        if (!QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(n)) &&
+            !QFile::exists(QStringLiteral("/tmp/.X%1-lock").arg(n)))
+            return n;
+    return -1;
+}
+
+Window const *first(Compositor &c, bool override_redirect)
+{
+    Session *s = c.session(QStringLiteral("guest"));
+    if (!s)
+        return nullptr;
+    for (auto const &[id, w] : s->windows())
+        if (w.override_redirect == override_redirect)
+            return &w;
+    return nullptr;
+}
+
+} // namespace
+
+void Tst_x11_agent::mirror_and_input_data()
+{
+    QTest::addColumn<bool>("shm");
+    QTest::newRow("MIT-SHM") << true;
+    QTest::newRow("XGetImage") << false;
+}
+
+void Tst_x11_agent::mirror_and_input()
+{
+    QFETCH(bool, shm);
+    QTemporaryDir dir;
+    int const n = free_display();
+    QVERIFY(n > 0);
+    QString const display = QStringLiteral(":%1").arg(n);
+
+    // The guest's X server.
+    Proc xvfb;
+    xvfb.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    xvfb.p->start(QStringLiteral("Xvfb"), {display, QStringLiteral("-screen"), QStringLiteral("0"),
+                                           QStringLiteral("1024x768x24"),
+                                           QStringLiteral("-nolisten"), QStringLiteral("tcp")});
+    QVERIFY2(xvfb.p->waitForStarted(), "Xvfb did not start");
+    QVERIFY2(QTest::qWaitFor(
+                 [&] { return QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(n)); }, 10000),
+             "Xvfb never opened its socket");
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("DISPLAY"), display);
+    if (!shm)
+        env.insert(QStringLiteral("WARD_GUI_AGENT_NO_SHM"), QStringLiteral("1"));
+
+    // The agent first, then the application: windows mapped before and after the daemon connects
+    // are both mirrored (the client maps after the agent connected here; the scan covers the rest).
+    Proc agent;
+    agent.p->setProcessEnvironment(env);
+    agent.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    agent.p->start(QStringLiteral(WARD_GUI_AGENT),
+                   {QStringLiteral("--vchan-dir"), dir.path(), QStringLiteral("--domid"),
+                    QStringLiteral("3")});
+    QVERIFY(agent.p->waitForStarted());
+    Proc client;
+    client.p->setProcessEnvironment(env);
+    client.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    client.p->start(QStringLiteral(WARD_X11_TEST_CLIENT), {});
+    QVERIFY(client.p->waitForStarted());
+    QVERIFY2(QTest::qWaitFor([&] { return client.read().contains("client: ready"); }, 10000),
+             "the X client never came up");
+
+    // The GUI daemon's compositor, connecting to the agent's vchan.
+    auto colours = Static_label_colours::parse(QStringLiteral("red work #cc0000\n"));
+    QVERIFY(colours.has_value());
+    Compositor_config cfg;
+    cfg.layout.screen = QSize(1280, 800);
+    Image_backend backend;
+    Compositor comp{cfg, *colours, backend};
+    dom::vchan::Endpoint const ep{dir.path().toStdString(), 3, 0, proto::VCHAN_PORT};
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     return comp
+                         .connect_domain({QStringLiteral("guest"), QStringLiteral("red"), 3}, ep)
+                         .has_value();
+                 },
+                 10000),
+             "could not connect to the agent's vchan");
+
+    auto pixel_at_centre = [&](Window const *w) {
+        comp.render();
+        return w ? comp.screen().pixel(w->client.center()) & 0xffffff : 0u;
+    };
+    auto shown = [&](bool ovr) {
+        Window const *w = first(comp, ovr);
+        return w && w->mapped && w->buffer;
+    };
+    QVERIFY2(QTest::qWaitFor([&] { return shown(false) && shown(true); }, 10000),
+             "the X windows never appeared in the daemon");
+    Window const *main_w = first(comp, false);
+    Window const *popup = first(comp, true);
+    QCOMPARE(main_w->client.size(), QSize(200, 150));
+    QCOMPARE(popup->client.size(), QSize(60, 40));
+
+    // Title: _NET_WM_NAME (UTF-8) wins over WM_NAME; the daemon drops the RTL override.
+    QVERIFY(
+        QTest::qWaitFor([&] { return main_w->title == QStringLiteral("Farbtest \u2713"); }, 5000));
+    QCOMPARE(decorated_title(QStringLiteral("guest"), main_w->title),
+             QStringLiteral("[guest] Farbtest \u2713"));
+
+    // Pixels: red main window, green popup, in the daemon's composed screen.
+    QVERIFY2(QTest::qWaitFor([&] { return pixel_at_centre(main_w) == 0xff0000u; }, 5000),
+             qPrintable(QStringLiteral("main window centre is #%1")
+                            .arg(pixel_at_centre(main_w), 6, 16, QLatin1Char('0'))));
+    QVERIFY(QTest::qWaitFor([&] { return pixel_at_centre(popup) == 0x00ff00u; }, 5000));
+
+    // The user clicks into the window (focus by a user action), then types 'a' (X keycode 38).
+    QPoint const inside = main_w->client.topLeft() + QPoint(20, 30);
+    comp.button(inside, 1, true);
+    comp.button(inside, 1, false);
+    QVERIFY(comp.focus() && comp.focus()->window == main_w->id);
+    QVERIFY2(
+        QTest::qWaitFor([&] { return client.read().contains("client: button 1 at 20,30"); }, 5000),
+        client.read().constData());
+    comp.key({true, 38, Qt::Key_A, {}});
+    comp.key({false, 38, Qt::Key_A, {}});
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     return client.read().contains(
+                         "client: key press keycode 38 keysym a state 0x0");
+                 },
+                 5000),
+             client.read().constData());
+    QVERIFY(QTest::qWaitFor(
+        [&] { return client.read().contains("client: key release keycode 38"); }, 5000));
+
+    // The client's reaction travels back: repaint (damage), new title, popup unmapped.
+    QVERIFY2(QTest::qWaitFor([&] { return pixel_at_centre(main_w) == 0x0000ffu; }, 5000),
+             "the repaint never reached the daemon");
+    QVERIFY(QTest::qWaitFor([&] { return main_w->title == QStringLiteral("Pressed"); }, 5000));
+    QVERIFY(QTest::qWaitFor([&] { return !popup->mapped; }, 5000));
+
+    // A shifted key: the daemon's modifier state is reproduced in the guest.
+    comp.key({true, 38, Qt::Key_A, Qt::ShiftModifier});
+    comp.key({false, 38, Qt::Key_A, Qt::ShiftModifier});
+    QVERIFY2(QTest::qWaitFor(
+                 [&] { return client.read().contains("keycode 38 keysym a state 0x1"); }, 5000),
+             client.read().constData());
+
+    // The application exits: the window is destroyed in the daemon too.
+    uint32_t const id = main_w->id;
+    client.p->kill();
+    client.p->waitForFinished(3000);
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            Session *s = comp.session(QStringLiteral("guest"));
+            return s && !s->window(id);
+        },
+        5000));
+    QCOMPARE(agent.p->state(), QProcess::Running);
+}
+
+QTEST_MAIN(Tst_x11_agent)
+#include "tst_x11_agent.moc"
