@@ -198,6 +198,26 @@ void Tst_x11_agent::mirror_and_input()
                  [&] { return client.read().contains("keycode 38 keysym a state 0x1"); }, 5000),
              client.read().constData());
 
+    // Secure copy: Ctrl+Shift+C takes the guest's CLIPBOARD selection into the daemon.
+    comp.key({true, 54, Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier});
+    comp.key({false, 54, Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier});
+    QVERIFY2(QTest::qWaitFor([&] { return comp.clipboard().data == "guest secret 42"; }, 5000),
+             comp.clipboard().data.constData());
+    QCOMPARE(comp.clipboard().source_domain, QStringLiteral("guest"));
+    QVERIFY(!client.read().contains("keycode 54")); // the copy sequence is the daemon's
+    // Secure paste (same domain: allowed): the agent owns CLIPBOARD with the daemon's data, and
+    // the application reads it from there.
+    comp.key({true, 55, Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier});
+    comp.key({false, 55, Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier});
+    QVERIFY2(
+        QTest::qWaitFor([&] { return client.read().contains("client: lost clipboard"); }, 5000),
+        "the agent never took CLIPBOARD for the paste");
+    comp.key({true, 55, Qt::Key_V, {}});
+    comp.key({false, 55, Qt::Key_V, {}});
+    QVERIFY2(QTest::qWaitFor(
+                 [&] { return client.read().contains("client: pasted 'guest secret 42'"); }, 5000),
+             client.read().constData());
+
     // The application exits: the window is destroyed in the daemon too.
     uint32_t const id = main_w->id;
     client.p->kill();

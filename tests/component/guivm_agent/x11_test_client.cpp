@@ -3,7 +3,9 @@
 // window filled red, titled through _NET_WM_NAME (UTF-8, with a right-to-left override the daemon
 // must drop) and WM_NAME, and an override-redirect popup filled green. It logs every key and
 // button it receives on stdout; a key press repaints the main window blue, retitles it "Pressed"
-// and unmaps the popup, so the test sees damage, titles and unmaps travel.
+// and unmaps the popup, so the test sees damage, titles and unmaps travel. It owns CLIPBOARD
+// ("guest secret 42") until someone else takes it, and on the 'v' key (keycode 55) prints what
+// CLIPBOARD holds then.
 #include <X11/Xatom.h>
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
@@ -36,6 +38,10 @@ int main()
     XMapWindow(dpy, main_w);
     XMapWindow(dpy, popup);
     GC gc = XCreateGC(dpy, main_w, 0, nullptr);
+    Atom const clipboard = XInternAtom(dpy, "CLIPBOARD", False);
+    Atom const prop = XInternAtom(dpy, "TEST_PASTE", False);
+    char const secret[] = "guest secret 42";
+    XSetSelectionOwner(dpy, clipboard, main_w, CurrentTime);
     unsigned long colour = red;
     std::printf("client: ready 0x%lx\n", main_w);
     std::fflush(stdout);
@@ -51,6 +57,8 @@ int main()
                         e.type == KeyPress ? "press" : "release", e.xkey.keycode,
                         XKeysymToString(sym) ? XKeysymToString(sym) : "?", e.xkey.state);
             std::fflush(stdout);
+            if (e.type == KeyPress && e.xkey.keycode == 55)
+                XConvertSelection(dpy, clipboard, utf8, prop, main_w, e.xkey.time);
             if (e.type == KeyPress && colour != blue) {
                 colour = blue;
                 XSetForeground(dpy, gc, colour);
@@ -61,6 +69,39 @@ int main()
                 XUnmapWindow(dpy, popup);
                 XFlush(dpy);
             }
+        } else if (e.type == SelectionRequest) {
+            XSelectionRequestEvent const &r = e.xselectionrequest;
+            XSelectionEvent reply{};
+            reply.type = SelectionNotify;
+            reply.requestor = r.requestor;
+            reply.selection = r.selection;
+            reply.target = r.target;
+            reply.time = r.time;
+            reply.property = None;
+            if (r.target == utf8 || r.target == XA_STRING) {
+                Atom const p = r.property != None ? r.property : r.target;
+                XChangeProperty(dpy, r.requestor, p, r.target, 8, PropModeReplace,
+                                reinterpret_cast<unsigned char const *>(secret),
+                                std::strlen(secret));
+                reply.property = p;
+            }
+            XSendEvent(dpy, r.requestor, False, NoEventMask, reinterpret_cast<XEvent *>(&reply));
+            XFlush(dpy);
+        } else if (e.type == SelectionClear) {
+            std::printf("client: lost clipboard\n");
+            std::fflush(stdout);
+        } else if (e.type == SelectionNotify && e.xselection.property == prop) {
+            Atom type = 0;
+            int format = 0;
+            unsigned long n = 0, after = 0;
+            unsigned char *data = nullptr;
+            XGetWindowProperty(dpy, main_w, prop, 0, 1024, True, AnyPropertyType, &type, &format,
+                               &n, &after, &data);
+            std::printf("client: pasted '%.*s'\n", static_cast<int>(n),
+                        data ? reinterpret_cast<char *>(data) : "");
+            std::fflush(stdout);
+            if (data)
+                XFree(data);
         } else if (e.type == ButtonPress) {
             std::printf("client: button %u at %d,%d\n", e.xbutton.button, e.xbutton.x, e.xbutton.y);
             std::fflush(stdout);
