@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 // ward-guid: the GUI domain's daemon. Shows the composed screen in a Qt window (an X display on
-// a host; KMS inside Ward later), connects to each guest's GUI agent over vchan and frames its
-// windows in the colour of its coalition.
+// a host) or through KMS (--output kms, the GUI domain), connects to each guest's GUI agent over
+// vchan and frames its windows in the colour of its coalition.
 #include <QCommandLineParser>
 #include <QGuiApplication>
 #include <QTimer>
 #include <cstdio>
+#include <string_view>
 
 #include "ward/gui/compositor.hpp"
 #ifdef WARD_GUI_POLICY
 #include "ward/gui/policy_label_colours.hpp"
 #endif
+#include "ward/gui/kms_backend.hpp"
 #include "ward/gui/window_backend.hpp"
 
 namespace
@@ -50,8 +52,22 @@ int fail(char const *what, QString const &why)
     return 2;
 }
 
+// "--output kms[:path]" draws through KMS, not a Qt window: Qt then needs no display at all.
+bool kms_requested(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        std::string_view const a = argv[i];
+        if ((a == "--output" && i + 1 < argc && std::string_view(argv[i + 1]).starts_with("kms")) ||
+            a.starts_with("--output=kms"))
+            return true;
+    }
+    return false;
+}
+
 int run(int argc, char **argv)
 {
+    if (kms_requested(argc, argv) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     QGuiApplication app{argc, argv};
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Ward GUI daemon"));
@@ -72,6 +88,10 @@ int run(int argc, char **argv)
                  QStringLiteral("rule"), QStringLiteral("ask")});
     p.addOption({QStringLiteral("clipboard-max"), QStringLiteral("clipboard size limit in bytes"),
                  QStringLiteral("n"), QStringLiteral("64000")});
+    p.addOption({QStringLiteral("output"),
+                 QStringLiteral("window (a Qt window) or kms[:/dev/dri/cardN] (first card if no "
+                                "path; the screen size is the connector's preferred mode)"),
+                 QStringLiteral("backend"), QStringLiteral("window")});
     p.addOption({QStringLiteral("exit-after"), QStringLiteral("quit after this many ms (tests)"),
                  QStringLiteral("ms")});
     p.process(app);
@@ -122,10 +142,31 @@ int run(int argc, char **argv)
                             gvm::proto::VCHAN_PORT}});
     }
 
-    gvm::Window_backend window{cfg.layout.screen};
-    gvm::Compositor comp{cfg, *colours, window};
-    window.attach(&comp);
-    window.show();
+    QString const output = p.value(QStringLiteral("output"));
+    std::unique_ptr<gvm::Kms_backend> kms;
+    std::unique_ptr<gvm::Window_backend> window;
+    gvm::Backend *backend = nullptr;
+    if (output == QLatin1String("kms") || output.startsWith(QLatin1String("kms:"))) {
+        std::string const path = output.size() > 4 ? output.mid(4).toStdString() : std::string();
+        auto out = gvm::kms::Output::open(path);
+        if (!out)
+            return fail("kms", QString::fromStdString(out.error().message));
+        std::printf("ward-guid: kms %s\n", (*out)->describe().c_str());
+        kms = std::make_unique<gvm::Kms_backend>(std::move(*out));
+        cfg.layout.screen = kms->size();
+        backend = kms.get();
+    } else if (output == QLatin1String("window")) {
+        window = std::make_unique<gvm::Window_backend>(cfg.layout.screen);
+        backend = window.get();
+    } else {
+        return fail("output",
+                    QStringLiteral("expected window or kms[:path], got '%1'").arg(output));
+    }
+    gvm::Compositor comp{cfg, *colours, *backend};
+    if (window) {
+        window->attach(&comp);
+        window->show();
+    }
     QObject::connect(&comp, &gvm::Compositor::domain_disconnected, [](QString d, QString why) {
         std::fprintf(stderr, "ward-guid: %s disconnected: %s\n", qPrintable(d), qPrintable(why));
     });
