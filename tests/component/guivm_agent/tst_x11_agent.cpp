@@ -8,6 +8,8 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QSet>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <csignal>
@@ -26,6 +28,7 @@ class Tst_x11_agent : public QObject
   private slots:
     void mirror_and_input_data();
     void mirror_and_input();
+    void unmodified_xmessage();
 };
 
 namespace
@@ -229,6 +232,97 @@ void Tst_x11_agent::mirror_and_input()
         },
         5000));
     QCOMPARE(agent.p->state(), QProcess::Running);
+}
+
+// A stock X application (xmessage, Athena widgets), started after the daemon connected: it shows
+// up with its title and its drawn text, and Return typed by the user activates its default button,
+// so it exits and its window goes away in the daemon.
+void Tst_x11_agent::unmodified_xmessage()
+{
+    QString const xmessage = QStandardPaths::findExecutable(QStringLiteral("xmessage"));
+    if (xmessage.isEmpty())
+        QSKIP("xmessage (x11-utils) is not installed");
+    QTemporaryDir dir;
+    int const n = free_display();
+    QVERIFY(n > 0);
+    QString const display = QStringLiteral(":%1").arg(n);
+    Proc xvfb;
+    xvfb.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    xvfb.p->start(QStringLiteral("Xvfb"), {display, QStringLiteral("-screen"), QStringLiteral("0"),
+                                           QStringLiteral("1024x768x24"),
+                                           QStringLiteral("-nolisten"), QStringLiteral("tcp")});
+    QVERIFY2(xvfb.p->waitForStarted(), "Xvfb did not start");
+    QVERIFY2(QTest::qWaitFor(
+                 [&] { return QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(n)); }, 10000),
+             "Xvfb never opened its socket");
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("DISPLAY"), display);
+    Proc agent;
+    agent.p->setProcessEnvironment(env);
+    agent.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    agent.p->start(QStringLiteral(WARD_GUI_AGENT),
+                   {QStringLiteral("--vchan-dir"), dir.path(), QStringLiteral("--domid"),
+                    QStringLiteral("4")});
+    QVERIFY(agent.p->waitForStarted());
+    auto colours = Static_label_colours::parse(QStringLiteral("red work #cc0000\n"));
+    QVERIFY(colours.has_value());
+    Compositor_config cfg;
+    cfg.layout.screen = QSize(1280, 800);
+    Image_backend backend;
+    Compositor comp{cfg, *colours, backend};
+    dom::vchan::Endpoint const ep{dir.path().toStdString(), 4, 0, proto::VCHAN_PORT};
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return comp.connect_domain({QStringLiteral("guest"), QStringLiteral("red"), 4}, ep)
+                .has_value();
+        },
+        10000));
+    QVERIFY(QTest::qWaitFor([&] { return agent.read().contains("connected"); }, 5000));
+
+    Proc app;
+    app.p->setProcessEnvironment(env);
+    app.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    app.p->start(xmessage,
+                 {QStringLiteral("-default"), QStringLiteral("okay"), QStringLiteral("-geometry"),
+                  QStringLiteral("+200+150"), QStringLiteral("hello from the guest")});
+    QVERIFY(app.p->waitForStarted());
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     Window const *w = first(comp, false);
+                     return w && w->mapped && w->buffer && w->title == QStringLiteral("xmessage");
+                 },
+                 10000),
+             "xmessage never appeared in the daemon with its title");
+    Window const *w = first(comp, false);
+    // Its drawn contents (text, button) reach the composition: more than one colour inside.
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            comp.render();
+            QImage const img = comp.screen().copy(w->client);
+            QSet<QRgb> seen;
+            for (int y = 0; y < img.height(); y += 2)
+                for (int x = 0; x < img.width(); x += 2)
+                    seen.insert(img.pixel(x, y));
+            return seen.size() >= 2;
+        },
+        5000));
+    uint32_t const id = w->id;
+    QPoint const corner = w->client.topLeft() + QPoint(1, 1);
+    comp.button(corner, 1, true);
+    comp.button(corner, 1, false);
+    QVERIFY(comp.focus() && comp.focus()->window == id);
+    QTest::qWait(200);
+    comp.key({true, 36, Qt::Key_Return, {}});
+    comp.key({false, 36, Qt::Key_Return, {}});
+    QVERIFY2(app.p->waitForFinished(5000), "Return never reached xmessage");
+    QCOMPARE(app.p->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(app.p->exitCode(), 0);
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            Session *s = comp.session(QStringLiteral("guest"));
+            return s && !s->window(id);
+        },
+        5000));
 }
 
 QTEST_MAIN(Tst_x11_agent)
