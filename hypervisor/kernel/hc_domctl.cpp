@@ -5,6 +5,7 @@
 #include "hv/bytes.hpp"
 #include "hv/format.hpp"
 #include "kernel/guest_memory.hpp"
+#include "kernel/hc_domctl_create.hpp"
 #include "kernel/hypercall_handlers.hpp"
 #include "kernel/scheduler.hpp"
 #include "platform/log.hpp"
@@ -118,8 +119,15 @@ Hypercall_result hc_domctl(Domain &self, arch::Vcpu &v, Args const &a)
         deny(self, dc.cmd, dc.domain, need);
         return Hypercall_result::error(Errno::XEN_EPERM);
     }
-    if (dc.cmd == WARD_DOMCTL_CREATE)
-        return Hypercall_result::error(Errno::XEN_EOPNOTSUPP); // boot-time domains only, for now
+    if (dc.cmd == WARD_DOMCTL_CREATE) {
+        auto const id = domctl_create(self, v, dc.u.create);
+        if (!id)
+            return Hypercall_result::error(id.error());
+        dc.u.create.domid = *id;
+        if (!write_guest(self, v, a.arg[0], &dc, sizeof dc))
+            return Hypercall_result::error(Errno::XEN_EFAULT); // the domain exists regardless
+        return {0};
+    }
     Domain *const t = find_domain(dc.domain);
     if (t == nullptr)
         return Hypercall_result::error(Errno::XEN_ESRCH);

@@ -6,6 +6,7 @@
 
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/paging.hpp"
+#include "kernel/charged_pages.hpp"
 #include "platform/log.hpp"
 
 extern "C" char __image_start[], __image_end[];
@@ -47,6 +48,7 @@ class Frame_page_provider final : public arch::Page_provider
 };
 
 Frame_page_provider provider;
+Charging_provider charging{provider}; // what the backend allocates through
 
 } // namespace
 
@@ -95,9 +97,26 @@ Result<uint64_t, Frame_allocator::Error> alloc_zeroed(unsigned order)
     return pa;
 }
 
+Result<uint64_t, Frame_allocator::Error> alloc_scratch(unsigned order)
+{
+    return alloc_zeroed(order);
+}
+
+void free_scratch(uint64_t pa, unsigned order)
+{
+    if (auto const r = allocator->free(pa, order); !r)
+        log("ward: BUG: freeing a scratch buffer at 0x%llx: %s\n",
+            static_cast<unsigned long long>(pa), Frame_allocator::error_name(r.error()));
+}
+
 arch::Page_provider &page_provider()
 {
-    return provider;
+    return charging;
+}
+
+Charging_provider &charging_provider()
+{
+    return charging;
 }
 
 } // namespace hv::kernel

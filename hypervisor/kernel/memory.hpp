@@ -23,4 +23,8 @@ Result<uint64_t, Frame_allocator::Error> alloc_zeroed(unsigned order);
 
 arch::Page_provider &page_provider();
 
+// Temporary hypervisor buffers (2^order zeroed frames), e.g. the copy of a guest-supplied image.
+Result<uint64_t, Frame_allocator::Error> alloc_scratch(unsigned order);
+void free_scratch(uint64_t pa, unsigned order);
+
 } // namespace hv::kernel

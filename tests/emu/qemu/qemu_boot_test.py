@@ -124,6 +124,33 @@ def bad_modules(run):
     expect(has(run, r"^\[good\] counter done$"), "the good domain booted and finished")
 
 
+def domctl_create(run):
+    common(run, 2, 2)
+    checks_ok(run, "creator", ["create_escalation", "create_truncated", "create_bad_cmdline",
+                               "create_too_big", "create_bad_buffer", "create_temp", "destroy_temp",
+                               "create_child", "child_domid", "child_info", "child_name",
+                               "child_caps"])
+    expect(has(run, r"^\[creator\] creator done$"), "creator finished")
+    expect(has(run, r"^ward: domctl create by domain 1 'creator' refused: caps= grants 'policy', "
+                    r"which the caller does not hold$"), "capability escalation refused and logged")
+    expect(has(run, r"^ward: domctl create by domain 1 'creator' refused: bad ELF image"),
+           "truncated image refused and logged")
+    expect(has(run, r"^ward: domctl create by domain 1 'creator' refused: bad command line"),
+           "bad command line refused and logged")
+    created = [re.search(r"created by domain 1 'creator' \(free frames before: (\d+), charged: (\d+) of (\d+)\)", l)
+               for l in run.text() if "created by domain 1 'creator'" in l]
+    created = [m for m in created if m]
+    expect(len(created) == 5, f"five domains created at run time ({len(created)})")
+    temps = [int(m.group(1)) for m in created[:4]]
+    expect(len(set(temps)) == 1, f"destroying a domain returns every frame (free before each create: {temps})")
+    expect(all(int(m.group(2)) > (int(m.group(3)) - 32) for m in created),
+           "nested page tables and VMCB charged beyond guest RAM")
+    expect(has(run, r"^\[child\] counter done$"), "the created counter domain ran to its end")
+    checks_ok(run, "child", ["xen_version", "memory_map", "domctl_without_capability"])
+    expect(has(run, r"domain \d+ 'child' shutdown: poweroff"), "the created domain powered off")
+    expect(has(run, r"^\[bystander\] counter done$"), "the bystander kept running")
+
+
 def refused(run, reason):
     expect(not run.timed_out, "the run ended by itself (no timeout)")
     expect(run.returncode == qemu_runner.EXIT_BOOT_FAILED,
@@ -142,7 +169,7 @@ def main():
     scenario, iso = args[0], args[1]
     cpu = {"no-npt": "qemu64", "no-virt": "Skylake-Client"}.get(scenario, cpu)
     run = qemu_runner.boot(iso, cpu=cpu)
-    {"system": system, "bad-modules": bad_modules,
+    {"system": system, "bad-modules": bad_modules, "domctl-create": domctl_create,
      "no-npt": lambda r: refused(r, "the CPU has no nested paging (NPT/EPT)"),
      "no-virt": lambda r: refused(r, "the CPU has neither AMD SVM nor Intel VMX")}[scenario](run)
     if failures:

@@ -9,6 +9,7 @@
 
 #include "arch/x86_64/hypercall_page.hpp"
 #include "hv/format.hpp"
+#include "kernel/charged_pages.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/memory.hpp"
 #include "kernel/scheduler.hpp"
@@ -39,6 +40,11 @@ std::string &log_text()
 {
     static std::string text;
     return text;
+}
+int &scratch_outstanding()
+{
+    static int n = 0;
+    return n;
 }
 Sched_calls &sched_calls()
 {
@@ -101,6 +107,41 @@ Frame_allocator &frames()
 Result<uint64_t, Frame_allocator::Error> alloc_zeroed(unsigned)
 {
     return unexpected(Frame_allocator::Error::OUT_OF_MEMORY);
+}
+
+Result<uint64_t, Frame_allocator::Error> alloc_scratch(unsigned order)
+{
+    void *const p = std::aligned_alloc(FRAME_SIZE, FRAME_SIZE << order);
+    if (p == nullptr)
+        return unexpected(Frame_allocator::Error::OUT_OF_MEMORY);
+    std::memset(p, 0, FRAME_SIZE << order);
+    ++test::scratch_outstanding();
+    return reinterpret_cast<uint64_t>(p);
+}
+void free_scratch(uint64_t pa, unsigned)
+{
+    std::free(reinterpret_cast<void *>(pa));
+    --test::scratch_outstanding();
+}
+
+namespace
+{
+class Null_pages final : public arch::Page_provider
+{
+  public:
+    Result<uint64_t, arch::Error> alloc_pages(size_t) override
+    {
+        return unexpected(arch::Error::OUT_OF_MEMORY);
+    }
+    void free_pages(uint64_t, size_t) override {}
+};
+Null_pages null_pages;
+Charging_provider fake_charging{null_pages};
+} // namespace
+
+Charging_provider &charging_provider()
+{
+    return fake_charging;
 }
 
 void sched_add(Domain &d, unsigned)

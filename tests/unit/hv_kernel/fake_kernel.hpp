@@ -29,6 +29,9 @@ struct Sched_calls
 };
 Sched_calls &sched_calls();
 
+// Scratch buffers (alloc_scratch) not yet freed.
+int &scratch_outstanding();
+
 class Fake_vcpu final : public arch::Vcpu
 {
   public:

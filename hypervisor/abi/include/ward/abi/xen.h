@@ -27,9 +27,14 @@
 /* Errno values returned negated in RAX (xen/include/public/errno.h). */
 #define WARD_EPERM 1
 #define WARD_ESRCH 3
+#define WARD_E2BIG 7
+#define WARD_ENOEXEC 8
+#define WARD_ENOMEM 12
+#define WARD_EACCES 13
 #define WARD_EFAULT 14
 #define WARD_EBUSY 16
 #define WARD_EINVAL 22
+#define WARD_ENOSPC 28
 #define WARD_ENOSYS 38
 #define WARD_EOPNOTSUPP 95
 
@@ -116,6 +121,23 @@ struct ward_domctl_console_read
     uint32_t returned;
 };
 
+/* WARD_DOMCTL_CREATE (docs/hypercalls.md): builds a domain from an ELF image with a PVH note
+ * and a boot-module command line ("name=.. label=.. mem=.. caps=.. [-- guest cmdline]"), both in
+ * the caller's memory (guest addresses). caps= must be a subset of the caller's own. The new
+ * domain's id is written to `domid`. */
+#define WARD_DOMCTL_CREATE_MAX_IMAGE (16u << 20)
+#define WARD_DOMCTL_CREATE_MAX_CMDLINE 1024u
+struct ward_domctl_create
+{
+    uint64_t image;        /* guest address of the ELF file */
+    uint64_t image_size;   /* bytes, 1 .. WARD_DOMCTL_CREATE_MAX_IMAGE */
+    uint64_t cmdline;      /* guest address of the command line (no NUL needed) */
+    uint32_t cmdline_size; /* bytes, 1 .. WARD_DOMCTL_CREATE_MAX_CMDLINE */
+    uint16_t domid;        /* out */
+    uint16_t pad;
+};
+WARD_STATIC_ASSERT(sizeof(struct ward_domctl_create) == 32, "domctl create");
+
 struct ward_domctl
 {
     uint32_t cmd;
@@ -126,6 +148,7 @@ struct ward_domctl
     {
         struct ward_domain_info info;
         struct ward_domctl_console_read console;
+        struct ward_domctl_create create;
         uint8_t raw[128];
     } u;
 };
