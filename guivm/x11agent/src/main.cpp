@@ -88,6 +88,9 @@ class Agent
     void hide(Win &w);
     void forget(Window xid);
     void send_title(Win &w);
+    void send_hints(Win &w);
+    void send_class(Win &w);
+    void send_urgency(Win &w);
     void attach_buffer(Win &w);
     void copy_dirty(Win &w);
     bool get_image(Win &w, x11::Rect r);
@@ -303,6 +306,48 @@ void Agent::send_title(Win &w)
     send(encode(Type::TITLE, static_cast<uint32_t>(w.xid), x11::title_body(title)));
 }
 
+// WM_NORMAL_HINTS as HINTS (advisory for the daemon; the X flag bits are Qubes' too).
+void Agent::send_hints(Win &w)
+{
+    XSizeHints sh{};
+    long supplied = 0;
+    if (!XGetWMNormalHints(dpy_, w.xid, &sh, &supplied))
+        return;
+    auto u = [](int v) { return static_cast<uint32_t>(std::max(v, 0)); };
+    uint32_t const known = PMinSize | PMaxSize | PResizeInc | PBaseSize | USPosition | PPosition;
+    send(encode(Type::HINTS, static_cast<uint32_t>(w.xid),
+                Hints_body{static_cast<uint32_t>(sh.flags) & known, u(sh.min_width),
+                           u(sh.min_height), u(sh.max_width), u(sh.max_height), u(sh.width_inc),
+                           u(sh.height_inc), u(sh.base_width), u(sh.base_height)}));
+}
+
+void Agent::send_class(Win &w)
+{
+    XClassHint ch{};
+    if (!XGetClassHint(dpy_, w.xid, &ch))
+        return;
+    Wmclass_body b{};
+    if (ch.res_class)
+        std::strncpy(b.res_class, ch.res_class, WMCLASS_LEN - 1);
+    if (ch.res_name)
+        std::strncpy(b.res_name, ch.res_name, WMCLASS_LEN - 1);
+    XFree(ch.res_class);
+    XFree(ch.res_name);
+    send(encode(Type::WMCLASS, static_cast<uint32_t>(w.xid), b));
+}
+
+// The ICCCM urgency hint as DEMANDS_ATTENTION (the daemon marks the frame).
+void Agent::send_urgency(Win &w)
+{
+    XWMHints *h = XGetWMHints(dpy_, w.xid);
+    bool const urgent = h && (h->flags & XUrgencyHint);
+    if (h)
+        XFree(h);
+    send(encode(
+        Type::FLAGS, static_cast<uint32_t>(w.xid),
+        Flags_body{urgent ? FLAG_DEMANDS_ATTENTION : 0u, urgent ? 0u : FLAG_DEMANDS_ATTENTION}));
+}
+
 void Agent::show(Win &w)
 {
     if (!w.created) {
@@ -320,6 +365,9 @@ void Agent::show(Win &w)
     }
     attach_buffer(w);
     send_title(w);
+    send_hints(w);
+    send_class(w);
+    send_urgency(w);
     Window tf = 0;
     uint32_t transient = 0;
     if (XGetTransientForHint(dpy_, w.xid, &tf) && find(static_cast<uint32_t>(tf)))
@@ -498,9 +546,16 @@ void Agent::handle_x(XEvent &e)
     }
     case PropertyNotify: {
         auto it = wins_.find(e.xproperty.window);
-        if (it != wins_.end() && it->second.created &&
-            (e.xproperty.atom == XA_WM_NAME || e.xproperty.atom == net_wm_name_))
+        if (it == wins_.end() || !it->second.created)
+            break;
+        if (e.xproperty.atom == XA_WM_NAME || e.xproperty.atom == net_wm_name_)
             send_title(it->second);
+        else if (e.xproperty.atom == XA_WM_NORMAL_HINTS)
+            send_hints(it->second);
+        else if (e.xproperty.atom == XA_WM_CLASS)
+            send_class(it->second);
+        else if (e.xproperty.atom == XA_WM_HINTS)
+            send_urgency(it->second);
         break;
     }
     case SelectionNotify: clipboard_reply(e.xselection); break;

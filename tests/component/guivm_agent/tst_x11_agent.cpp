@@ -162,6 +162,10 @@ void Tst_x11_agent::mirror_and_input()
     QCOMPARE(decorated_title(QStringLiteral("guest"), main_w->title),
              QStringLiteral("[guest] Farbtest \u2713"));
 
+    // The urgency hint reaches the daemon as DEMANDS_ATTENTION (the frame is marked).
+    QVERIFY(QTest::qWaitFor([&] { return main_w->demands_attention; }, 5000));
+    QVERIFY(!popup->demands_attention);
+
     // Pixels: red main window, green popup, in the daemon's composed screen.
     QVERIFY2(QTest::qWaitFor([&] { return pixel_at_centre(main_w) == 0xff0000u; }, 5000),
              qPrintable(QStringLiteral("main window centre is #%1")
@@ -193,6 +197,7 @@ void Tst_x11_agent::mirror_and_input()
              "the repaint never reached the daemon");
     QVERIFY(QTest::qWaitFor([&] { return main_w->title == QStringLiteral("Pressed"); }, 5000));
     QVERIFY(QTest::qWaitFor([&] { return !popup->mapped; }, 5000));
+    QVERIFY(QTest::qWaitFor([&] { return !main_w->demands_attention; }, 5000));
 
     // A shifted key: the daemon's modifier state is reproduced in the guest.
     comp.key({true, 38, Qt::Key_A, Qt::ShiftModifier});

@@ -35,6 +35,9 @@ int main()
     a.background_pixel = green;
     Window const popup = XCreateWindow(dpy, root, 400, 300, 60, 40, 0, CopyFromParent, InputOutput,
                                        CopyFromParent, CWOverrideRedirect | CWBackPixel, &a);
+    XWMHints *hints = XAllocWMHints();
+    hints->flags = XUrgencyHint;
+    XSetWMHints(dpy, main_w, hints);
     XMapWindow(dpy, main_w);
     XMapWindow(dpy, popup);
     GC gc = XCreateGC(dpy, main_w, 0, nullptr);
@@ -67,6 +70,8 @@ int main()
                 XChangeProperty(dpy, main_w, net_wm_name, utf8, 8, PropModeReplace,
                                 reinterpret_cast<unsigned char const *>(t2), std::strlen(t2));
                 XUnmapWindow(dpy, popup);
+                hints->flags = 0; // attention no longer needed
+                XSetWMHints(dpy, main_w, hints);
                 XFlush(dpy);
             }
         } else if (e.type == SelectionRequest) {
