@@ -2,8 +2,9 @@
 // An ordinary Xlib application for the ward-gui-agent test; it knows nothing of Ward. A 200x150
 // window filled red, titled through _NET_WM_NAME (UTF-8, with a right-to-left override the daemon
 // must drop) and WM_NAME, and an override-redirect popup filled green. It logs every key and
-// button it receives on stdout; a key press repaints the main window blue, retitles it "Pressed"
-// and unmaps the popup, so the test sees damage, titles and unmaps travel. It owns CLIPBOARD
+// button it receives on stdout; a key press repaints the main window blue, retitles it "Pressed",
+// unmaps the popup and drops the urgency hint it starts with, so the test sees damage, titles,
+// unmaps and flags travel. It owns CLIPBOARD
 // ("guest secret 42") until someone else takes it, and on the 'v' key (keycode 55) prints what
 // CLIPBOARD holds then.
 #include <X11/Xatom.h>
