@@ -69,13 +69,14 @@ bool channels_domain_started(Domain &d)
     c.params = {};
     c.upcall_vector = 0;
     c.shared_info_gpa = ~uint64_t{0};
-    c.gnttab_gpa = ~uint64_t{0};
+    c.vcpu_info_gpa = ~uint64_t{0};
+    c.gnttab_gpa.fill(~uint64_t{0});
     c.upcalls = c.sends = 0;
     c.next_timer_tsc = 0;
     c.active = false;
     if (!acm_admit(d, c.acm_label))
         return false;
-    auto const frame = alloc_zeroed(0);
+    auto const frame = alloc_zeroed(GNTTAB_ORDER);
     if (!frame) {
         log("ward: domain %u '%s': no memory for its grant table\n", d.id, d.name.c_str());
         acm_release(d, c.acm_label);
@@ -84,7 +85,7 @@ bool channels_domain_started(Domain &d)
     if (zero_page_pa == 0) {
         auto const z = alloc_zeroed(0);
         if (!z) {
-            (void)frames().free(*frame, 0);
+            (void)frames().free(*frame, GNTTAB_ORDER);
             acm_release(d, c.acm_label);
             return false;
         }
@@ -148,9 +149,12 @@ void channels_domain_ending(Domain &d)
         log("ward: domain %u '%s' ended: %u grant mapping(s) of its own torn down, %u of its "
             "frames revoked from other domains\n",
             d.id, d.name.c_str(), own, revoked);
-    if (d.space != nullptr && c.gnttab_gpa != ~uint64_t{0})
-        d.space->unmap(c.gnttab_gpa, PAGE_SIZE);
-    (void)frames().free(c.gnttab_pa, 0);
+    for (uint64_t &gpa : c.gnttab_gpa) {
+        if (d.space != nullptr && gpa != ~uint64_t{0})
+            d.space->unmap(gpa, PAGE_SIZE);
+        gpa = ~uint64_t{0};
+    }
+    (void)frames().free(c.gnttab_pa, GNTTAB_ORDER);
     c.gnttab_pa = 0;
     c.grants.reset();
     acm_release(d, c.acm_label);
@@ -170,7 +174,7 @@ void channels_before_entry(Domain &d, arch::Vcpu &v)
     if (c.upcall_vector == 0 || c.shared_info_gpa == ~uint64_t{0})
         return;
     uint64_t hpa = 0;
-    if (!d.gpa_to_hpa(c.shared_info_gpa, hpa))
+    if (!d.gpa_to_hpa(c.vcpu_info_gpa != ~uint64_t{0} ? c.vcpu_info_gpa : c.shared_info_gpa, hpa))
         return;
     auto const *vi = x86::phys_to_virt<evtchn::Vcpu_events const>(hpa);
     if (__atomic_load_n(&vi->upcall_pending, __ATOMIC_ACQUIRE) == 0 ||

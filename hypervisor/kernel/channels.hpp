@@ -25,8 +25,10 @@ inline constexpr uint32_t HVM_PARAM_CONSOLE_PFN = 17;
 inline constexpr uint32_t HVM_PARAM_CONSOLE_EVTCHN = 18;
 inline constexpr uint32_t HVM_NR_PARAMS = 40;
 
-// Grant table size: one frame of v1 entries.
-inline constexpr uint32_t GNTTAB_FRAMES = 1;
+// Grant table size: two frames of v1 entries (Linux needs at least two: with one, its free-list
+// array has 512 / 1024 = 0 pages and gnttab_init dereferences ZERO_SIZE_PTR).
+inline constexpr uint32_t GNTTAB_FRAMES = 2;
+inline constexpr unsigned GNTTAB_ORDER = 1; // 2^1 contiguous hypervisor frames
 inline constexpr uint32_t GNTTAB_ENTRIES = GNTTAB_FRAMES * 4096 / sizeof(gnttab::Grant_entry_v1);
 
 // Guest-physical window where grant frames, the grant table and foreign mappings may be placed:
@@ -48,9 +50,13 @@ struct Domain_channels
     std::optional<gnttab::Grant_table> grants;
     std::optional<gnttab::Maptrack> maptrack;
     std::array<Map_shadow, gnttab::MAX_MAPS> shadow{};
-    uint64_t gnttab_pa = 0;             // hypervisor frame holding the grant entries
-    uint64_t gnttab_gpa = ~uint64_t{0}; // where the guest placed it (XENMAPSPACE_grant_table)
+    uint64_t gnttab_pa = 0; // hypervisor frames holding the grant entries (contiguous)
+    // Where the guest placed each frame (XENMAPSPACE_grant_table), ~0 if not placed.
+    std::array<uint64_t, GNTTAB_FRAMES> gnttab_gpa{~uint64_t{0}, ~uint64_t{0}};
     uint64_t shared_info_gpa = ~uint64_t{0};
+    // vCPU 0's vcpu_info once moved by VCPUOP_register_vcpu_info (hc_vcpu_op.cpp), else ~0:
+    // it is then shared_info's vcpu_info[0].
+    uint64_t vcpu_info_gpa = ~uint64_t{0};
     std::array<uint64_t, HVM_NR_PARAMS> params{};
     uint8_t upcall_vector = 0; // 0: none registered
     uint32_t acm_label = 0xffffffff;

@@ -6,9 +6,10 @@
 #include "hv/elf.hpp"
 #include "hv/format.hpp"
 #include "hv/module_cmdline.hpp"
-#include "kernel/boot_extras.hpp"
 #include "kernel/acm_hooks.hpp"
+#include "kernel/boot_extras.hpp"
 #include "kernel/channels.hpp"
+#include "kernel/console_ring.hpp"
 #include "kernel/domain_create.hpp"
 #include "kernel/guest_memory.hpp"
 #include "kernel/kernel.hpp"
@@ -85,6 +86,10 @@ Domain *build_domain_from_module(mb2::Info const &info, size_t index, uint64_t h
     if (!made)
         return nullptr; // logged
     Domain *const d = *made;
+    // Linux domains (those with an initrd) get the PV console ring; the small test guests keep
+    // their event channel ports to themselves.
+    if (!initrd.empty() && !console_ring_setup(*d))
+        log("ward: domain %u '%s': no PV console ring (no hvc0)\n", d->id, d->name.c_str());
     sched_add(*d, 0); // one CPU for now
     return d;
 }

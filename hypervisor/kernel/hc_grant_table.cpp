@@ -34,8 +34,9 @@ bool window_free(Domain const &self, uint64_t gpa)
     Domain_channels const &c = channels(self);
     if (gpa % PAGE_SIZE != 0 || gpa < self.mem_bytes || gpa + PAGE_SIZE > FOREIGN_WINDOW_END)
         return false;
-    if (gpa == c.gnttab_gpa)
-        return false;
+    for (uint64_t const g : c.gnttab_gpa)
+        if (gpa == g)
+            return false;
     for (auto const &s : c.shadow)
         if (s.used && s.gpa == gpa)
             return false;
@@ -162,12 +163,15 @@ Hypercall_result setup_table(Domain &self, arch::Vcpu &v, uint64_t uop, bool lm)
         st = Status::PERMISSION_DENIED;
     else if (nr > GNTTAB_FRAMES)
         st = Status::GENERAL_ERROR;
-    else if (nr > 0 && c.gnttab_gpa == ~uint64_t{0})
-        st = Status::GENERAL_ERROR; // place it first with XENMAPSPACE_grant_table
-    else if (nr > 0) {
-        uint64_t const gfn = c.gnttab_gpa / PAGE_SIZE;
-        if (!write_guest(self, v, list, &gfn, lm ? 8 : 4))
-            return Hypercall_result::error(Errno::XEN_EFAULT);
+    else {
+        for (uint32_t i = 0; i < nr && st == Status::OKAY; ++i)
+            if (c.gnttab_gpa[i] == ~uint64_t{0})
+                st = Status::GENERAL_ERROR; // place it first with XENMAPSPACE_grant_table
+        for (uint32_t i = 0; i < nr && st == Status::OKAY; ++i) {
+            uint64_t const gfn = c.gnttab_gpa[i] / PAGE_SIZE;
+            if (!write_guest(self, v, list + i * (lm ? 8 : 4), &gfn, lm ? 8 : 4))
+                return Hypercall_result::error(Errno::XEN_EFAULT);
+        }
     }
     write_le<uint16_t>(b, 8, static_cast<uint16_t>(st));
     if (!write_guest(self, v, uop, buf, size))

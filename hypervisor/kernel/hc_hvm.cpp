@@ -133,20 +133,21 @@ Hypercall_result hc_add_to_physmap(Domain &self, arch::Vcpu &v, uint64_t arg)
     if (space == XENMAPSPACE_GRANT_TABLE) {
         if ((idx & XENMAPIDX_GRANT_TABLE_STATUS) != 0 || idx >= GNTTAB_FRAMES)
             return Hypercall_result::error(Errno::XEN_EINVAL); // v1 only, one frame
-        if (gpa == c.gnttab_gpa)
+        uint64_t &placed = c.gnttab_gpa[idx];
+        if (gpa == placed)
             return {0};
         // The grant table is a hypervisor frame: it goes into the foreign window, never over RAM.
         if (gpa < self.mem_bytes || gpa + PAGE_SIZE > FOREIGN_WINDOW_END ||
             self.space->translate(gpa).has_value())
             return Hypercall_result::error(Errno::XEN_EINVAL);
-        if (c.gnttab_gpa != ~uint64_t{0})
-            self.space->unmap(c.gnttab_gpa, PAGE_SIZE);
-        c.gnttab_gpa = ~uint64_t{0};
-        if (auto const r = self.space->map(gpa, c.gnttab_pa, PAGE_SIZE,
+        if (placed != ~uint64_t{0})
+            self.space->unmap(placed, PAGE_SIZE);
+        placed = ~uint64_t{0};
+        if (auto const r = self.space->map(gpa, c.gnttab_pa + idx * PAGE_SIZE, PAGE_SIZE,
                                            arch::Stage2::READ | arch::Stage2::WRITE);
             !r)
             return Hypercall_result::error(Errno::XEN_ENOMEM);
-        c.gnttab_gpa = gpa;
+        placed = gpa;
         return {0};
     }
     return Hypercall_result::error(Errno::XEN_EINVAL);

@@ -109,6 +109,7 @@ Hypercall_result register_vcpu_info(Domain &self, arch::Vcpu &v, Vcpu_extras &x,
     c.evtchn->attach(x86::phys_to_virt<evtchn::Shared_events>(shared_hpa + 2048), vcpus,
                      v.mode() == arch::Guest_mode::LONG64 ? 64 : 32);
     x.vcpu_info_gpa = gpa;
+    c.vcpu_info_gpa = gpa; // upcall injection looks here from now on
     publish_time(self, x, gpa);
     return {0};
 }

@@ -12,6 +12,7 @@ namespace
 using arch::Reg;
 
 constexpr uint16_t XEN_DEBUG_PORT = 0xe9;
+constexpr uint16_t PIT_CHANNEL2_PORT = 0x42;
 constexpr uint64_t MAX_ELEMENTS_PER_EXIT = 4096; // a longer REP resumes at the next entry
 constexpr uint64_t RFLAGS_DF = 1u << 10;
 
@@ -61,8 +62,15 @@ bool emulate_port_io(Domain &d, arch::Vcpu &v, arch::Io_exit const &io)
     if (io.string)
         return string_io(d, v, io);
     if (io.in) {
-        // Unclaimed ports read as all ones (as on real hardware and under Xen for PVH).
-        uint64_t const ones = io.bytes == 4 ? 0xffffffffu : io.bytes == 2 ? 0xffffu : 0xffu;
+        // Unclaimed ports read as all ones (as on real hardware and under Xen for PVH), except
+        // PIT channel 2: a PVH platform has no PIT, and a counter stuck at 0xFF keeps Linux's
+        // quick_pit_calibrate polling it 100,000 times (seconds under TCG) before it gives up;
+        // a counter that reads 0 makes it give up at the first read. The TSC rate comes from
+        // the pvclock either way (docs/linux-guest.md).
+        uint64_t const ones = io.port == PIT_CHANNEL2_PORT ? 0
+                              : io.bytes == 4              ? 0xffffffffu
+                              : io.bytes == 2              ? 0xffffu
+                                                           : 0xffu;
         uint64_t const keep = io.bytes == 4 ? 0 : ~ones; // a 32-bit IN zero-extends into RAX
         v.reg(Reg::RAX, (v.reg(Reg::RAX) & keep) | ones);
     } else {

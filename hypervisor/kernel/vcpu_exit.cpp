@@ -6,6 +6,7 @@
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/paging.hpp"
 #include "hv/format.hpp"
+#include "kernel/console_ring.hpp"
 #include "kernel/guest_apic.hpp"
 #include "kernel/guest_memory.hpp"
 #include "kernel/kernel.hpp"
@@ -84,7 +85,7 @@ void handle_cpuid(Domain const &d, arch::Vcpu &v)
         r = x86::cpuid(leaf, sub);
         if (leaf == 1) {
             r.ecx &= ~((1u << 5) | (1u << 3)); // no VMX, MONITOR; x2APIC: guest_apic.cpp
-            r.ecx |= 1u << 31;                              // running under a hypervisor
+            r.ecx |= 1u << 31;                 // running under a hypervisor
         } else if (leaf == 0x80000001) {
             r.ecx &= ~(1u << 2); // no SVM
         } else if (leaf == 0x8000000a) {
@@ -212,7 +213,12 @@ After handle_exit(Domain &d, arch::Vcpu &v, arch::Exit const &e)
         kill(d, v, what);
         return After::DESCHEDULE;
     }
-    case arch::Exit_reason::HYPERCALL: return handle_hypercall(d, v);
+    case arch::Exit_reason::HYPERCALL: {
+        After const after = handle_hypercall(d, v);
+        if (d.alive())
+            console_ring_drain(d); // hvc0 output, announced by EVTCHNOP_send
+        return after;
+    }
     case arch::Exit_reason::INTERRUPT: return After::RESUME; // the scheduler looks at the tick
     }
     return After::RESUME;

@@ -4,9 +4,12 @@
 modules beside it, and judges the serial log (docs/linux-guest.md, tests/emu/linux_pvh/).
 
 Checked: every bad module is refused with its reason while the rest boots; the Linux domain is
-built with its initrd; the kernel runs in the domain and its early console reaches the Ward log
-with the domain prefix; it gets past the Xen detection; the bystander test guest finishes.
-Usage: linux_pvh_test.py ISO [--echo]
+built with its initrd and reaches userspace through the milestones of
+/work/shared/reference/linux-pvh-guest.md section 5.1, on the Ward log with its name prefixed;
+its clock runs at the right rate (the initramfs times a 1 s sleep); it powers off and Ward sees
+it; a second Linux domain panics (rdinit=/nonexistent) and Ward sees the crash through
+SCHEDOP_shutdown without the first being disturbed; the bystander test guest finishes.
+Usage: linux_pvh_test.py full|panic ISO [--echo]
 """
 import os
 import shutil
@@ -15,7 +18,8 @@ import sys
 import threading
 import time
 
-# Lines that must appear (substring match), each with what it proves.
+# Lines that must appear (substring match), each with what it proves. Those of LINUX_ONLY must
+# come from the 'linux' domain's console, prefixed with its name.
 EXPECTED = [
     ("refused: bad ELF image", "the truncated vmlinux is refused as a corrupted image"),
     ("refused: no usable PVH entry", "the vmlinux without its PVH note is refused"),
@@ -30,21 +34,37 @@ EXPECTED = [
     ("ACPI: Using ACPI for processor (LAPIC) configuration", "Linux read the MADT"),
     ("tsc: Detected", "the TSC frequency came from the pvclock"),
     ("xen:events: Xen HVM callback vector for event delivery is enabled", "event upcall vector"),
+    ("printk: console [hvc0] enabled", "the PV console ring (hvc0) works"),
     ("installing Xen timer for CPU 0", "the Xen PV timer is bound (VCPUOP timers, VIRQ_TIMER)"),
-    ("[bystander]", "the test guest beside it runs"),
+    ("xen:grant_table: Grant tables using version 1 layout", "the grant table is mapped"),
+    ("clocksource: Switched to clocksource xen", "the pvclock is Linux's clocksource"),
+    ("WARD-GUEST: userspace up", "userspace reached (busybox /init on hvc0)"),
+    ("WARD-GUEST: poweroff", "the guest powers off"),
+    ("ward: domain 1 'linux' halted with interrupts disabled", "Ward saw its poweroff"),
+    ("[bystander] counter done", "the test guest beside them runs to its end"),
+    ("ward: all domains have ended", "the run ends by itself"),
 ]
-# Lines Linux prints: they must come from the domain's console, prefixed with its name.
-LINUX_ONLY = {n: True for n, _ in EXPECTED if n.split()[0] not in ("refused:", "does", "'linux'",
-                                                                   "ward:", "[bystander]")}
-# When the last of these has been seen the run can stop early.
-DONE = "installing Xen timer for CPU 0"
+LINUX_ONLY = {n for n, _ in EXPECTED
+              if n.split()[0] not in ("refused:", "does", "'linux'", "'panicky'", "ward:",
+                                      "[bystander]", "Kernel")}
+DONE = "ward: all domains have ended"
+
+# Mode "panic": a Linux domain that panics (rdinit=/nonexistent) and one that boots beside it.
+PANIC_EXPECTED = [
+    ("'panicky' (label panicky_t): 160 MiB", "the panicking Linux domain is built"),
+    ("'linux' (label linux_t): 160 MiB", "the second Linux domain is built"),
+    ("Kernel panic - not syncing", "the first guest panics"),
+    ("ward: domain 1 'panicky' shutdown: crash", "Ward saw the panic through SCHEDOP_shutdown"),
+    ("WARD-GUEST: userspace up", "the other guest still reaches userspace"),
+]
+PANIC_DONE = "WARD-GUEST: userspace up"
 
 
 def main():
-    global DONE
-    iso = sys.argv[1]
-    if len(sys.argv) > 2 and not sys.argv[2].startswith("--"):
-        DONE = sys.argv[2]  # exploring: run until this line (or the end)
+    global DONE, EXPECTED
+    mode, iso = sys.argv[1], sys.argv[2]
+    if mode == "panic":
+        EXPECTED, DONE = PANIC_EXPECTED, PANIC_DONE
     echo = "--echo" in sys.argv
     if shutil.which("qemu-system-x86_64") is None:
         print("SKIP: qemu-system-x86_64 is not installed")
@@ -73,18 +93,32 @@ def main():
 
     threading.Thread(target=reader, daemon=True).start()
     done.wait(timeout=240)
-    time.sleep(2)  # let the bystander and the log catch up
+    if mode == "panic" or proc.poll() is None:
+        time.sleep(2)  # let the log catch up
     if proc.poll() is None:
         proc.kill()
     proc.wait()
     failures = []
     for needle, meaning in EXPECTED:
         hit = next(((t, l) for t, l in lines if needle in l and
-                    (not LINUX_ONLY.get(needle) or l.startswith("[linux] "))), None)
+                    (needle not in LINUX_ONLY or l.startswith("[linux] "))), None)
         if hit is None:
             failures.append(f"missing '{needle}': {meaning}")
         else:
             print(f"ok  {hit[0]:7.2f}s  {meaning}")
+    slept = [l for _, l in lines if l.startswith("[linux] WARD-GUEST: slept 1s")]
+    if mode == "panic":
+        pass  # the run is stopped once the second guest is in userspace
+    elif not slept:
+        failures.append("no clock check line from the guest")
+    else:
+        t0, t1 = (float(x) for x in slept[0].split("uptime ")[1].split(" -> "))
+        if not 0.9 <= t1 - t0 <= 1.6:
+            failures.append(f"guest clock ran wrong: 1 s of sleep took {t1 - t0:.2f} s of uptime")
+        else:
+            print(f"ok  guest clock: 1 s of sleep took {t1 - t0:.2f} s of its uptime")
+    if mode != "panic" and proc.returncode != (0x10 << 1) | 1:
+        failures.append(f"QEMU exit status {proc.returncode}, not 33 (all domains ended)")
     for t, l in lines:
         if "ward: PANIC" in l or "hypervisor exception" in l.lower():
             failures.append(f"the hypervisor failed: {l}")
