@@ -4,9 +4,8 @@
 // must drop) and WM_NAME, and an override-redirect popup filled green. It logs every key and
 // button it receives on stdout; a key press repaints the main window blue, retitles it "Pressed",
 // unmaps the popup and drops the urgency hint it starts with, so the test sees damage, titles,
-// unmaps and flags travel. It owns CLIPBOARD
-// ("guest secret 42") until someone else takes it, and on the 'v' key (keycode 55) prints what
-// CLIPBOARD holds then.
+// unmaps and flags travel. It owns CLIPBOARD ("guest secret 42") until someone else takes it, and
+// on the 'v' key (keycode 55) prints what CLIPBOARD holds then.
 #include <X11/Xatom.h>
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
