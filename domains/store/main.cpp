@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // wardstore: Ward's XenStore-compatible configuration store.
-//   wardstore [--socket PATH] [--state-dir DIR] [--quota NAME=N]... [--keep-orphans]
+//   wardstore [--socket PATH] [--state-dir DIR] [--quota [DOMID:]NAME=N]... [--keep-orphans]
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -25,7 +25,7 @@ void on_signal(int)
 int usage()
 {
     std::fprintf(stderr,
-                 "usage: wardstore [--socket PATH] [--state-dir DIR] [--quota NAME=N]... "
+                 "usage: wardstore [--socket PATH] [--state-dir DIR] [--quota [DOMID:]NAME=N]... "
                  "[--keep-orphans]\n"
                  "quotas: %s\n",
                  std::string{dom::store::QUOTA_NAMES}.c_str());
@@ -59,16 +59,28 @@ int main(int argc, char **argv)
             opts.state_dir = v;
         } else if (a == "--quota") {
             char const *v = value();
-            std::string_view const q = v ? v : "";
+            // NAME=N (global: the default of every domain) or DOMID:NAME=N (one domain).
+            std::string_view q = v ? v : "";
+            std::optional<uint32_t> domid;
+            if (auto const colon = q.find(':'); colon != q.npos) {
+                auto const d = dom::store::parse_u32(q.substr(0, colon));
+                if (!d)
+                    return usage();
+                domid = *d;
+                q.remove_prefix(colon + 1);
+            }
             auto const eq = q.find('=');
             uint32_t *field = eq == q.npos ? nullptr : opts.core.quotas.field(q.substr(0, eq));
             auto const n =
                 field
                     ? dom::store::parse_u32(q.substr(eq + 1))
                     : hv::Result<uint32_t, dom::store::Err>{hv::unexpected(dom::store::Err::INVAL)};
-            if (!n)
+            if (!n || *n == UINT32_MAX)
                 return usage();
-            *field = *n;
+            if (domid)
+                opts.core.domain_quotas.push_back({*domid, std::string{q.substr(0, eq)}, *n});
+            else
+                *field = *n;
         } else if (a == "--keep-orphans") {
             opts.core.keep_orphans = true;
         } else {

@@ -13,6 +13,9 @@ Core::Core(Core_options opts) : opts_{opts}
 {
     specials_["@introduceDomain"] = {Perm{0, ACCESS_NONE}};
     specials_["@releaseDomain"] = {Perm{0, ACCESS_NONE}};
+    for (auto const &q : opts_.domain_quotas)
+        if (uint32_t *f = domain_quotas_mut(q.domid).field(q.name))
+            *f = q.value;
 }
 
 Core::~Core() = default;
@@ -37,6 +40,56 @@ void Core::reset(Conn &c)
 {
     c.watches.clear();
     c.txns.clear();
+}
+
+Quotas const &Core::quotas_for(uint32_t domid) const
+{
+    auto const it = domain_quotas_.find(domid);
+    return it == domain_quotas_.end() ? opts_.quotas : it->second;
+}
+
+Quotas &Core::domain_quotas_mut(uint32_t domid)
+{
+    return domain_quotas_.try_emplace(domid, opts_.quotas).first->second;
+}
+
+size_t Core::watches_of(uint32_t domid) const
+{
+    size_t n = 0;
+    for (auto const &c : conns_)
+        if (!c->caller.privileged && c->caller.domid == domid)
+            n += c->watches.size();
+    return n;
+}
+
+size_t Core::transactions_of(uint32_t domid) const
+{
+    size_t n = 0;
+    for (auto const &c : conns_)
+        if (!c->caller.privileged && c->caller.domid == domid)
+            n += c->txns.size();
+    return n;
+}
+
+hv::Result<std::string, Err> Core::resolve(Conn const &c, std::string_view path) const
+{
+    auto p = HV_TRY(resolve_path(path, c.caller.domid));
+    if (c.caller.privileged)
+        return p;
+    // C xenstored (core.c, is_valid_nodename): the length after "/local/domain/<N>/" must stay
+    // within path-max, else the name is invalid (EINVAL).
+    std::string_view rest{p};
+    constexpr std::string_view local = "/local/domain/";
+    if (rest.starts_with(local)) {
+        auto const slash = rest.find('/', local.size());
+        auto const digits = rest.substr(local.size(), slash - local.size());
+        if (slash != rest.npos && !digits.empty() && digits.size() <= 5 &&
+            digits.find_first_not_of("0123456789") == digits.npos)
+            rest.remove_prefix(slash + 1);
+    }
+    if (over(rest.size(), quotas_for(c.caller.domid).path_max))
+        return hv::unexpected(Err::INVAL);
+    return p;
 }
 
 std::vector<Conn *> Core::conns_of(uint32_t domid)
@@ -76,7 +129,8 @@ void Core::handle(Conn &c, Header const &h, std::string_view payload)
             return;
         }
         txn = it->second.get();
-        if (!c.caller.privileged && over(txn->touched() + 1, opts_.quotas.transaction_nodes)) {
+        if (!c.caller.privileged &&
+            over(txn->touched() + 1, quotas_for(c.caller.domid).transaction_nodes)) {
             send_error(c, h, Err::NOSPC);
             return;
         }
@@ -142,8 +196,11 @@ bool Core::apply(Op const &op)
     switch (op.kind) {
     case Op::Kind::PUT: return tree_.put(op.path, op.value, op.perms);
     case Op::Kind::DEL: return tree_.del(op.path);
-    case Op::Kind::INTRODUCE: domains_[op.a] = Domain_info{op.gfn, op.b, std::nullopt}; return true;
-    case Op::Kind::RELEASE: return domains_.erase(op.a) == 1;
+    case Op::Kind::INTRODUCE:
+        domains_[op.a] = Domain_info{op.gfn, op.b, std::nullopt};
+        domain_quotas_mut(op.a);
+        return true;
+    case Op::Kind::RELEASE: domain_quotas_.erase(op.a); return domains_.erase(op.a) == 1;
     case Op::Kind::SET_TARGET: {
         auto const it = domains_.find(op.a);
         if (it == domains_.end())

@@ -57,10 +57,19 @@ class Domain_hooks
     virtual void detach(uint32_t domid) = 0;
 };
 
+// One domain's quota set at start (`--quota DOMID:NAME=N`).
+struct Domain_quota
+{
+    uint32_t domid;
+    std::string name;
+    uint32_t value;
+};
+
 struct Core_options
 {
     Quotas quotas;
-    bool keep_orphans = false; // RELEASE keeps the nodes the domain owned
+    std::vector<Domain_quota> domain_quotas; // applied over `quotas`, per domain
+    bool keep_orphans = false;               // RELEASE keeps the nodes the domain owned
     uint32_t features = FEATURE_RECONNECTION | FEATURE_ERROR | FEATURE_WATCHDEPTH;
 };
 
@@ -91,7 +100,17 @@ class Core
     Tree const &tree() const { return tree_; }
     std::map<uint32_t, Domain_info> const &domains() const { return domains_; }
     std::map<std::string, Perms> const &special_perms() const { return specials_; }
+    // Global quotas: the defaults a domain gets when it is introduced (or first named by
+    // SET_QUOTA), as in C xenstored's alloc_domain().
     Quotas const &quotas() const { return opts_.quotas; }
+    // The quotas that bind `domid`: its own copy if it has one, else the global ones.
+    Quotas const &quotas_for(uint32_t domid) const;
+    // Per-domain usage counted over all of the domain's unprivileged connections.
+    size_t watches_of(uint32_t domid) const;
+    size_t transactions_of(uint32_t domid) const;
+    // Resolves a request path for a caller and applies the caller's path-max quota (the length
+    // below "/local/domain/<N>/", as C xenstored measures it): EINVAL when over.
+    hv::Result<std::string, Err> resolve(Conn const &c, std::string_view path) const;
     Core_options const &options() const { return opts_; }
     size_t connections() const { return conns_.size(); }
 
@@ -99,6 +118,10 @@ class Core
     Tree &tree_mut() { return tree_; }
     std::vector<Op> &journal() { return journal_; }
     Quotas &quotas_mut() { return opts_.quotas; }
+    // A domain's own quotas, created from the global ones if it has none yet.
+    Quotas &domain_quotas_mut(uint32_t domid);
+    std::map<uint32_t, Quotas> const &domain_quotas() const { return domain_quotas_; }
+    void drop_domain_quotas(uint32_t domid) { domain_quotas_.erase(domid); }
     std::map<uint32_t, Domain_info> &domains_mut() { return domains_; }
     std::map<std::string, Perms> &specials_mut() { return specials_; }
     Domain_hooks *hooks() { return hooks_; }
@@ -123,6 +146,7 @@ class Core
     std::vector<Op> journal_;
     std::map<uint32_t, Domain_info> domains_;
     std::map<std::string, Perms> specials_;
+    std::map<uint32_t, Quotas> domain_quotas_;
     std::vector<std::unique_ptr<Conn>> conns_;
     uint64_t next_conn_ = 1;
     Domain_hooks *hooks_ = nullptr;

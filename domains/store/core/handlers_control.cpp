@@ -48,7 +48,9 @@ Reply do_set_feature(Ctx &ctx)
     return ok_reply();
 }
 
-// "" -> quota names; "<quota>\0" or "<domid>\0<quota>\0" -> value. Quotas are global here.
+// "" -> quota names; "<quota>\0" -> the global value; "<domid>\0<quota>\0" -> the domain's
+// value (its own copy, or the global one it would start with). As do_get_quota in C
+// xenstored's domain.c, except that any domid may be named (there is no hypervisor to ask).
 Reply do_get_quota(Ctx &ctx)
 {
     if (ctx.payload.empty()) {
@@ -60,26 +62,30 @@ Reply do_get_quota(Ctx &ctx)
     std::string_view a[2];
     if (!n || *n > 2 || !split_args(ctx.payload, std::span{a, *n}))
         return hv::unexpected(Err::INVAL);
+    Quotas const *q = &ctx.core.quotas();
     if (*n == 2)
-        HV_TRY(parse_u32(a[0]));
-    uint32_t const *v = ctx.core.quotas().field(a[*n - 1]);
+        q = &ctx.core.quotas_for(HV_TRY(parse_u32(a[0])));
+    uint32_t const *v = q->field(a[*n - 1]);
     if (!v)
         return hv::unexpected(Err::INVAL);
     return decimal(*v);
 }
 
+// "<quota>\0<value>\0" sets the global value (the default for domains introduced later);
+// "<domid>\0<quota>\0<value>\0" sets one domain's. 0 disables the check; UINT32_MAX is
+// C xenstored's Q_VAL_DISABLED marker and is refused (EINVAL), as there.
 Reply do_set_quota(Ctx &ctx)
 {
     auto const n = count_args(ctx.payload);
     std::string_view a[3];
     if (!n || (*n != 2 && *n != 3) || !split_args(ctx.payload, std::span{a, *n}))
         return hv::unexpected(Err::INVAL);
-    if (*n == 3)
-        HV_TRY(parse_u32(a[0]));
-    uint32_t *v = ctx.core.quotas_mut().field(a[*n - 2]);
-    if (!v)
+    auto const value = HV_TRY(parse_u32(a[*n - 1]));
+    if (value == UINT32_MAX || !ctx.core.quotas().field(a[*n - 2]))
         return hv::unexpected(Err::INVAL);
-    *v = HV_TRY(parse_u32(a[*n - 1]));
+    Quotas &q =
+        *n == 3 ? ctx.core.domain_quotas_mut(HV_TRY(parse_u32(a[0]))) : ctx.core.quotas_mut();
+    *q.field(a[*n - 2]) = value;
     return ok_reply();
 }
 

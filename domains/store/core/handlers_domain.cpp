@@ -64,6 +64,7 @@ Reply do_introduce(Ctx &ctx)
     if (auto *hooks = ctx.core.hooks())
         HV_TRY(hooks->attach(domid, info));
     doms[domid] = info;
+    ctx.core.domain_quotas_mut(domid); // its quotas start as the global ones (kept if set before)
     ctx.core.journal().push_back(Op{Op::Kind::INTRODUCE, {}, {}, {}, domid, evtchn, gfn});
     ctx.core.fire_special("@introduceDomain", domid);
     return ok_reply();
@@ -85,6 +86,7 @@ Reply do_release(Ctx &ctx)
     for (Conn *c : ctx.core.conns_of(domid))
         ctx.core.reset(*c);
     doms.erase(domid);
+    ctx.core.drop_domain_quotas(domid);
     ctx.core.journal().push_back(Op{Op::Kind::RELEASE, {}, {}, {}, domid});
     if (!ctx.core.options().keep_orphans) {
         for (auto const &top : ctx.core.tree().owned_tops(domid)) {

@@ -20,7 +20,7 @@ template <typename F> Reply with_view(Ctx &ctx, F &&fn)
     std::vector<Change> changes;
     Direct_view direct{ctx.core.tree_mut(), ctx.core.journal(), changes};
     View &view = ctx.txn ? static_cast<View &>(*ctx.txn) : direct;
-    Request_scope const scope{view, ctx.conn.caller, ctx.core.quotas()};
+    Request_scope const scope{view, ctx.conn.caller, ctx.core.quotas_for(ctx.conn.caller.domid)};
     auto r = fn(scope);
     for (auto const &c : changes)
         ctx.core.fire(c);
@@ -32,7 +32,7 @@ hv::Result<std::string, Err> path_arg(Ctx &ctx)
     auto const p = one_arg(ctx.payload);
     if (!p)
         return hv::unexpected(Err::INVAL);
-    return resolve_path(*p, ctx.conn.caller.domid);
+    return ctx.core.resolve(ctx.conn, *p);
 }
 
 std::string const *special_name(Ctx &ctx, std::string_view p)
@@ -57,7 +57,7 @@ Reply do_write(Ctx &ctx)
     auto const pv = path_and_value(ctx.payload);
     if (!pv)
         return hv::unexpected(Err::INVAL);
-    auto const path = HV_TRY(resolve_path(pv->first, ctx.conn.caller.domid));
+    auto const path = HV_TRY(ctx.core.resolve(ctx.conn, pv->first));
     return with_view(ctx, [&](Request_scope const &s) -> Reply {
         HV_TRY(write_node(s, path, pv->second));
         return ok_reply();
@@ -100,7 +100,7 @@ Reply do_directory_part(Ctx &ctx)
     std::string_view args[2];
     if (!split_args(ctx.payload, args))
         return hv::unexpected(Err::INVAL);
-    auto const path = HV_TRY(resolve_path(args[0], ctx.conn.caller.domid));
+    auto const path = HV_TRY(ctx.core.resolve(ctx.conn, args[0]));
     auto const offset = HV_TRY(parse_u32(args[1]));
     return with_view(ctx, [&](Request_scope const &s) -> Reply {
         Node const *n = HV_TRY(lookup(s, path, ACCESS_READ));
@@ -135,7 +135,7 @@ Reply do_get_perms(Ctx &ctx)
         format_perms(ctx.core.special_perms().at(*sp), out);
         return out;
     }
-    auto const path = HV_TRY(resolve_path(*p, ctx.conn.caller.domid));
+    auto const path = HV_TRY(ctx.core.resolve(ctx.conn, *p));
     return with_view(ctx, [&](Request_scope const &s) -> Reply {
         Node const *n = HV_TRY(lookup(s, path, ACCESS_READ));
         format_perms(n->perms, out);
@@ -166,7 +166,7 @@ Reply do_set_perms(Ctx &ctx)
         ctx.core.journal().push_back(Op{Op::Kind::SPECIAL_PERMS, *sp, {}, perms});
         return ok_reply();
     }
-    auto const path = HV_TRY(resolve_path(p, ctx.conn.caller.domid));
+    auto const path = HV_TRY(ctx.core.resolve(ctx.conn, p));
     return with_view(ctx, [&](Request_scope const &s) -> Reply {
         HV_TRY(set_node_perms(s, path, perms));
         return ok_reply();

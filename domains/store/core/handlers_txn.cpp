@@ -11,8 +11,11 @@ Reply do_transaction_start(Ctx &ctx)
     if (ctx.header.tx_id != 0)
         return hv::unexpected(Err::BUSY);
     auto &txns = ctx.conn.txns;
-    if (!ctx.conn.caller.privileged && over(txns.size() + 1, ctx.core.quotas().transactions))
-        return hv::unexpected(Err::AGAIN);
+    // Open transactions per domain: ENOSPC, as in C xenstored's transaction.c.
+    uint32_t const domid = ctx.conn.caller.domid;
+    if (!ctx.conn.caller.privileged &&
+        over(ctx.core.transactions_of(domid) + 1, ctx.core.quotas_for(domid).transactions))
+        return hv::unexpected(Err::NOSPC);
     uint32_t id = ctx.conn.next_txid;
     while (id == 0 || txns.contains(id))
         ++id;

@@ -23,15 +23,19 @@ Reply do_watch(Ctx &ctx)
     if (special_path(args[0])) {
         w.path = w.given;
     } else {
-        w.path = HV_TRY(resolve_path(args[0], ctx.conn.caller.domid));
+        w.path = HV_TRY(ctx.core.resolve(ctx.conn, args[0]));
         w.relative = args[0].front() != '/';
     }
     auto &ws = ctx.conn.watches;
     if (std::any_of(ws.begin(), ws.end(),
                     [&](Watch const &o) { return o.given == w.given && o.token == w.token; }))
         return hv::unexpected(Err::EXIST);
-    if (!ctx.conn.caller.privileged && over(ws.size() + 1, ctx.core.quotas().watches))
-        return hv::unexpected(Err::TOOBIG);
+    // Watches per domain, over all its connections: ENOSPC as in C xenstored's watch.c since
+    // Xen 4.22 (E2BIG before).
+    uint32_t const domid = ctx.conn.caller.domid;
+    if (!ctx.conn.caller.privileged &&
+        over(ctx.core.watches_of(domid) + 1, ctx.core.quotas_for(domid).watches))
+        return hv::unexpected(Err::NOSPC);
     ws.push_back(w);
     // Every new watch fires once at once, with the path as given.
     ctx.core.queue_event(ctx.conn, w.given, w.token);

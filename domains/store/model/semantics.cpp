@@ -11,6 +11,19 @@ namespace dom::store
 namespace
 {
 
+// A node's size as C xenstored's quota sees it (core.c, calc_node_acc_size): the 16-byte
+// node header, 8 bytes per permission entry, the value and the NUL-terminated child names.
+size_t node_acc_size(size_t nperms, size_t value, size_t children)
+{
+    return 16 + 8 * nperms + value + children;
+}
+
+// The node-size quota (ENOSPC, as write_node_raw() in C xenstored); privileged callers exempt.
+bool node_too_big(Request_scope const &s, size_t nperms, size_t value, size_t children)
+{
+    return !s.caller.privileged && over(node_acc_size(nperms, value, children), s.quotas.node_size);
+}
+
 // ENOENT, or EACCES when the caller may not even read the nearest existing ancestor (so a
 // missing node does not reveal what exists around it).
 Err missing(Request_scope const &s, std::string const &path)
@@ -46,6 +59,8 @@ hv::Result<void, Err> create(Request_scope const &s, std::string const &path,
     Perms perms = anchor->perms;
     if (!s.caller.privileged)
         perms.front().domid = s.caller.domid;
+    if (node_too_big(s, perms.size(), value.size(), 0))
+        return hv::unexpected(Err::NOSPC);
     for (auto it = missing_nodes.rbegin(); it != missing_nodes.rend(); ++it)
         s.view.put(*it, *it == path ? value : std::string_view{}, perms);
     s.view.changed({path, false});
@@ -67,13 +82,13 @@ hv::Result<Node const *, Err> lookup(Request_scope const &s, std::string const &
 hv::Result<void, Err> write_node(Request_scope const &s, std::string const &path,
                                  std::string_view value)
 {
-    if (!s.caller.privileged && over(value.size(), s.quotas.node_size))
-        return hv::unexpected(Err::TOOBIG);
     Node const *n = s.view.get(path);
     if (!n)
         return create(s, path, value);
     if (!(access_for(s.caller, n->perms) & ACCESS_WRITE))
         return hv::unexpected(Err::ACCES);
+    if (node_too_big(s, n->perms.size(), value.size(), n->children.size()))
+        return hv::unexpected(Err::NOSPC);
     Perms const perms = n->perms;
     s.view.put(path, value, perms);
     s.view.changed({path, false});
@@ -120,6 +135,8 @@ hv::Result<void, Err> set_node_perms(Request_scope const &s, std::string const &
         return hv::unexpected(Err::ACCES);
     if (!s.caller.privileged && perms.front().domid != n->perms.front().domid)
         return hv::unexpected(Err::PERM);
+    if (node_too_big(s, perms.size(), n->value.size(), n->children.size()))
+        return hv::unexpected(Err::NOSPC);
     std::string const value = n->value;
     s.view.put(path, value, perms);
     s.view.changed({path, false});

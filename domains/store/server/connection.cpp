@@ -14,6 +14,24 @@ void Connection::send(Header const &h, std::string_view payload)
     }
     out_.append(reinterpret_cast<char const *>(&h), sizeof h);
     out_.append(payload);
+    out_total_ += sizeof h + payload.size();
+    if (h.type != static_cast<uint32_t>(Msg::WATCH_EVENT))
+        reply_ends_.push_back(out_total_);
+}
+
+size_t Connection::outstanding()
+{
+    while (!reply_ends_.empty() && reply_ends_.front() <= sent_total_)
+        reply_ends_.pop_front();
+    return reply_ends_.size();
+}
+
+void Connection::drop_output()
+{
+    sent_total_ += output_size();
+    out_.clear();
+    out_off_ = 0;
+    reply_ends_.clear();
 }
 
 bool Connection::has_request() const
@@ -50,6 +68,7 @@ void Connection::compact_input()
 
 void Connection::consumed_output(size_t n)
 {
+    sent_total_ += n;
     out_off_ += n;
     if (out_off_ == out_.size()) {
         out_.clear();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <string>
 
 #include "../core/core.hpp"
@@ -38,6 +39,12 @@ class Connection : public Sink
         return input_size() < INPUT_HIGH_WATER && output_size() < OUTPUT_HIGH_WATER;
     }
 
+    // Requests whose reply has not fully left the store yet (C xenstored's "outstanding"
+    // count: a request counts from when it is taken until its reply is written out).
+    size_t outstanding();
+    // Forgets all queued output (ring reconnection).
+    void drop_output();
+
     // A complete request (or a protocol violation) is waiting in the input buffer.
     bool has_request() const;
 
@@ -58,6 +65,9 @@ class Connection : public Sink
     size_t in_off_ = 0;
     std::string out_;
     size_t out_off_ = 0;
+    uint64_t out_total_ = 0;          // bytes ever queued
+    uint64_t sent_total_ = 0;         // bytes ever sent
+    std::deque<uint64_t> reply_ends_; // out_total_ at the end of each queued reply
 };
 
 } // namespace dom::store

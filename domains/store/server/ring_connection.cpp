@@ -58,8 +58,7 @@ bool Ring_connection::pull()
         // watches and transactions. Only the store writes CONNECTED.
         in_.clear();
         in_off_ = 0;
-        out_.clear();
-        out_off_ = 0;
+        drop_output();
         r->req_cons = r->req_prod = r->rsp_cons = r->rsp_prod = 0;
         store_release(&r->error, RING_ERROR_NONE);
         store_release(&r->connection, RING_CONNECTED);

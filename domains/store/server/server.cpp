@@ -106,6 +106,29 @@ void Server::accept_all()
     }
 }
 
+std::unordered_map<uint32_t, size_t> Server::outstanding_by_domain()
+{
+    std::unordered_map<uint32_t, size_t> m;
+    for (auto const &c : conns_)
+        if (!c->dead && !c->conn->caller.privileged)
+            m[c->conn->caller.domid] += c->outstanding();
+    return m;
+}
+
+// C xenstored stops reading a domain's ring while the domain has `outstanding` requests
+// unanswered (domain.c, domain_can_read); requests wait in their queue, no error is sent.
+bool Server::servable(Connection &c, std::unordered_map<uint32_t, size_t> const &outst) const
+{
+    if (c.dead || c.output_size() >= OUTPUT_HIGH_WATER)
+        return false;
+    Caller const &who = c.conn->caller;
+    if (who.privileged)
+        return true;
+    auto const it = outst.find(who.domid);
+    size_t const used = it == outst.end() ? 0 : it->second;
+    return !over(used + 1, core_.quotas_for(who.domid).outstanding);
+}
+
 // One request per connection per pass, starting one further along each round, so a client
 // with a deep queue gets no more turns than one with a single request.
 void Server::serve_round()
@@ -116,11 +139,12 @@ void Server::serve_round()
     if (n == 0)
         return;
     rr_ = (rr_ + 1) % n;
+    auto outst = outstanding_by_domain();
     while (progress && budget > 0) {
         progress = false;
         for (size_t k = 0; k < n && budget > 0; ++k) {
             Connection &c = *conns_[(rr_ + k) % n];
-            if (c.dead || c.output_size() >= OUTPUT_HIGH_WATER)
+            if (!servable(c, outst))
                 continue;
             bool handled = false;
             if (!c.serve_one(core_, handled)) {
@@ -132,6 +156,8 @@ void Server::serve_round()
             if (handled) {
                 progress = true;
                 --budget;
+                if (!c.conn->caller.privileged)
+                    ++outst[c.conn->caller.domid]; // its reply is queued until pushed
             }
         }
     }
@@ -171,8 +197,9 @@ hv::Result<void, std::string> Server::run()
     epoll_event evs[128];
     for (;;) {
         bool busy = false;
+        auto const outst = outstanding_by_domain();
         for (auto const &c : conns_)
-            if (!c->dead && c->output_size() < OUTPUT_HIGH_WATER && c->has_request())
+            if (servable(*c, outst) && c->has_request())
                 busy = true;
         int const n = ::epoll_wait(epoll_fd_, evs, 128, busy ? 0 : -1);
         if (n < 0 && errno != EINTR)

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "../core/core.hpp"
@@ -47,6 +48,10 @@ class Server final : public Domain_hooks
     void add(std::unique_ptr<Connection> c, Caller caller);
     void accept_all();
     void serve_round();
+    // Outstanding requests per unprivileged domain, over all its connections.
+    std::unordered_map<uint32_t, size_t> outstanding_by_domain();
+    // False while a connection's domain is at its outstanding quota, or its output is full.
+    bool servable(Connection &c, std::unordered_map<uint32_t, size_t> const &outst) const;
     void update_interest(Connection &c);
     void reap();
 

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace ward::store::test
 {
@@ -38,20 +39,28 @@ class Store_process
     pid_t pid() const { return pid_; }
 
     // Starts wardstore and waits until its socket accepts connections.
-    bool start(std::string const &extra = {})
+    // Each of `quotas` is passed as one `--quota` argument.
+    bool start(std::string const &quota = {}, std::string const &quota2 = {})
     {
         pid_ = ::fork();
         if (pid_ == 0) {
             std::string const sock = socket(), st = state();
-            if (extra.empty())
-                ::execl(WARDSTORE_PATH, "wardstore", "--socket", sock.c_str(), "--state-dir",
-                        st.c_str(), static_cast<char *>(nullptr));
-            else
-                ::execl(WARDSTORE_PATH, "wardstore", "--socket", sock.c_str(), "--state-dir",
-                        st.c_str(), "--quota", extra.c_str(), static_cast<char *>(nullptr));
+            std::vector<char const *> argv{"wardstore", "--socket", sock.c_str(), "--state-dir",
+                                           st.c_str()};
+            for (std::string const *q : {&quota, &quota2})
+                if (!q->empty()) {
+                    argv.push_back("--quota");
+                    argv.push_back(q->c_str());
+                }
+            argv.push_back(nullptr);
+            ::execv(WARDSTORE_PATH, const_cast<char *const *>(argv.data()));
             ::_exit(127);
         }
         for (int i = 0; i < 500; ++i) {
+            if (i % 10 == 0 && !alive()) {
+                pid_ = -1; // exited (and reaped by alive())
+                return false;
+            }
             if (connectable())
                 return true;
             std::this_thread::sleep_for(std::chrono::milliseconds(10));

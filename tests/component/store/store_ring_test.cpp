@@ -260,7 +260,80 @@ TEST_F(StoreRing, WatchesAndQuotaOverTheRing)
     EXPECT_EQ(g.next_event(), z("data/y") + z("t"));
     EXPECT_EQ(g.call(Msg::WATCH, z("a") + z("1")), z("OK"));
     EXPECT_EQ(g.call(Msg::WATCH, z("b") + z("2")), z("OK"));
-    EXPECT_EQ(g.call(Msg::WATCH, z("c") + z("3")), "!E2BIG"); // quota 3
+    EXPECT_EQ(g.call(Msg::WATCH, z("c") + z("3")), "!ENOSPC"); // quota 3
+}
+
+// Quotas are per domain: dom5 at its limits does not hold back dom6, and SET_QUOTA from the
+// socket changes one domain's quota only.
+TEST_F(StoreRing, QuotasArePerDomain)
+{
+    Guest &g5 = guest();
+    Guest &g6 = guest();
+    introduce(g5, 5, 90);
+    introduce(g6, 6, 91);
+    for (char const *t : {"1", "2", "3"})
+        ASSERT_EQ(g5.call(Msg::WATCH, z("w") + z(t)), z("OK")) << t;
+    EXPECT_EQ(g5.call(Msg::WATCH, z("w") + z("4")), "!ENOSPC");
+    for (char const *t : {"1", "2", "3"})
+        EXPECT_EQ(g6.call(Msg::WATCH, z("w") + z(t)), z("OK")) << t;
+    ASSERT_TRUE(dom0->request(26, z("5") + z("watches") + z("5"))); // SET_QUOTA
+    EXPECT_EQ(*dom0->request(25, z("5") + z("watches")), z("5"));
+    EXPECT_EQ(*dom0->request(25, z("6") + z("watches")), z("3"));
+    EXPECT_EQ(g5.call(Msg::WATCH, z("w") + z("4")), z("OK"));
+    EXPECT_EQ(g6.call(Msg::WATCH, z("w") + z("4")), "!ENOSPC");
+    // Transactions: ENOSPC at the domain's limit, the other domain unaffected.
+    ASSERT_TRUE(dom0->request(26, z("5") + z("transactions") + z("1")));
+    EXPECT_EQ(g5.call(Msg::TRANSACTION_START, z("")).front(), '1');
+    EXPECT_EQ(g5.call(Msg::TRANSACTION_START, z("")), "!ENOSPC");
+    EXPECT_NE(g6.call(Msg::TRANSACTION_START, z("")).front(), '!');
+    EXPECT_NE(g6.call(Msg::TRANSACTION_START, z("")).front(), '!');
+    // Nodes: dom5 may own 3 (its home counts), dom6 keeps the default.
+    ASSERT_TRUE(dom0->request(26, z("5") + z("nodes") + z("3")));
+    EXPECT_EQ(g5.call(Msg::WRITE, z("a") + "1"), z("OK"));
+    EXPECT_EQ(g5.call(Msg::WRITE, z("b") + "1"), z("OK"));
+    EXPECT_EQ(g5.call(Msg::WRITE, z("c") + "1"), "!ENOSPC");
+    EXPECT_EQ(g6.call(Msg::WRITE, z("c") + "1"), z("OK"));
+}
+
+// The outstanding quota: the store takes no further request from a domain while that many of
+// its replies have not left the store (its response ring is full); other domains go on.
+TEST_F(StoreRing, OutstandingRequestsPerDomain)
+{
+    Guest &g5 = guest();
+    Guest &g6 = guest();
+    introduce(g5, 5, 92);
+    introduce(g6, 6, 93);
+    ASSERT_TRUE(dom0->request(26, z("5") + z("outstanding") + z("2")));
+    std::string const big(1000, 'x'); // one reply nearly fills the 1 KiB response ring
+    ASSERT_TRUE(dom0->write("/local/domain/5/big", big));
+    // Five pipelined READs and then a WRITE, without reading any reply.
+    uint32_t req = 100;
+    auto const send = [&](Msg type, std::string const &payload) {
+        Header const h{static_cast<uint32_t>(type), ++req, 0,
+                       static_cast<uint32_t>(payload.size())};
+        return g5.put(std::string_view{reinterpret_cast<char const *>(&h), sizeof h}) &&
+               g5.put(payload);
+    };
+    for (int i = 0; i < 5; ++i)
+        ASSERT_TRUE(send(Msg::READ, z("big")));
+    ASSERT_TRUE(send(Msg::WRITE, z("marker") + "1"));
+    // dom6 is served meanwhile.
+    for (int i = 0; i < 5; ++i)
+        EXPECT_EQ(g6.call(Msg::WRITE, z("x") + std::to_string(i)), z("OK"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(dom0->read("/local/domain/5/marker").error().name, "ENOENT");
+    // Reading the replies lets the rest through, in order.
+    for (int i = 0; i < 5; ++i) {
+        Guest::Msg_in m;
+        ASSERT_TRUE(g5.recv(m)) << i;
+        EXPECT_EQ(m.h.req_id, 101u + static_cast<uint32_t>(i));
+        EXPECT_EQ(m.payload, big);
+    }
+    Guest::Msg_in m;
+    ASSERT_TRUE(g5.recv(m));
+    EXPECT_EQ(m.h.req_id, 106u);
+    EXPECT_EQ(m.payload, z("OK"));
+    EXPECT_EQ(*dom0->read("/local/domain/5/marker"), "1");
 }
 
 TEST_F(StoreRing, ReconnectDropsWatchesAndTransactions)

@@ -338,3 +338,31 @@ TEST_F(StoreSocket, FloodingClientDoesNotStarveOthers)
 }
 
 } // namespace ward::store::test
+
+namespace ward::store::test
+{
+
+// Quotas configured on the command line, globally and per domain, read and changed over the
+// socket with GET_QUOTA / SET_QUOTA.
+TEST(StoreSocketQuota, CommandLineAndSetQuotaPerDomain)
+{
+    Store_process store;
+    ASSERT_TRUE(store.start("watches=3", "7:watches=9"));
+    Client c{store.socket()};
+    ASSERT_TRUE(c.connect());
+    EXPECT_EQ(*c.request(25, z("watches")), z("3"));
+    EXPECT_EQ(*c.request(25, z("7") + z("watches")), z("9"));
+    EXPECT_EQ(*c.request(25, z("8") + z("watches")), z("3"));
+    EXPECT_EQ(*c.request(25, z("8") + z("outstanding")), z("20"));
+    ASSERT_TRUE(c.request(26, z("8") + z("nodes") + z("50")));
+    EXPECT_EQ(*c.request(25, z("8") + z("nodes")), z("50"));
+    EXPECT_EQ(*c.request(25, z("7") + z("nodes")), z("1000"));
+    EXPECT_EQ(*c.request(25, z("nodes")), z("1000"));
+    EXPECT_EQ(c.request(26, z("8") + z("bogus") + z("1")).error().name, "EINVAL");
+    EXPECT_EQ(c.request(25, z("8") + z("bogus")).error().name, "EINVAL");
+    // A bad --quota refuses to start.
+    Store_process bad;
+    EXPECT_FALSE(bad.start("x:watches=1"));
+}
+
+} // namespace ward::store::test

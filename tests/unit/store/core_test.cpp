@@ -293,15 +293,15 @@ TEST(StoreCore, QuotasBindUnprivilegedDomains)
     Peer d5{core, dom(5)};
     EXPECT_EQ(d5.text(Msg::WATCH, z("a") + z("1")), OK);
     EXPECT_EQ(d5.text(Msg::WATCH, z("b") + z("2")), OK);
-    EXPECT_EQ(d5.text(Msg::WATCH, z("c") + z("3")), "!E2BIG");
+    EXPECT_EQ(d5.text(Msg::WATCH, z("c") + z("3")), "!ENOSPC");
     d5.start();
     d5.start();
-    EXPECT_EQ(d5.text(Msg::TRANSACTION_START, z("")), "!EAGAIN");
+    EXPECT_EQ(d5.text(Msg::TRANSACTION_START, z("")), "!ENOSPC");
     EXPECT_EQ(d5.write("n1", ""), OK);
     EXPECT_EQ(d5.write("n2", ""), OK);
     EXPECT_EQ(d5.write("n3", ""), "!ENOSPC");
     EXPECT_EQ(d5.text(Msg::SET_PERMS, z("n1") + z("n5") + z("r1") + z("r2")), "!ENOSPC");
-    EXPECT_EQ(d5.write("n1", std::string(3000, 'x')), "!E2BIG");
+    EXPECT_EQ(d5.write("n1", std::string(3000, 'x')), "!ENOSPC");
     // dom0 is not bound.
     for (int i = 0; i < 5; ++i)
         EXPECT_EQ(d0.text(Msg::WATCH, z("/q") + z(std::to_string(i))), OK);
@@ -309,6 +309,187 @@ TEST(StoreCore, QuotasBindUnprivilegedDomains)
     EXPECT_EQ(d0.text(Msg::SET_QUOTA, z("watches") + z("10")), OK);
     EXPECT_EQ(d5.text(Msg::WATCH, z("c") + z("3")), OK);
     EXPECT_EQ(d5.text(Msg::GET_QUOTA, z("watches")), "!EACCES");
+    EXPECT_EQ(d5.text(Msg::SET_QUOTA, z("5") + z("watches") + z("99")), "!EACCES");
+}
+
+namespace
+{
+
+// dom0 plus domains 5 and 6, each introduced and owning its home directory.
+struct Two_domains
+{
+    explicit Two_domains(Core_options o = {}) : core{o}
+    {
+        for (uint32_t d : {5u, 6u}) {
+            std::string const home = "/local/domain/" + std::to_string(d);
+            EXPECT_EQ(d0.write(home, ""), OK);
+            EXPECT_EQ(d0.text(Msg::SET_PERMS, z(home) + z("n" + std::to_string(d))), OK);
+            EXPECT_EQ(d0.text(Msg::INTRODUCE, z(std::to_string(d)) + z("1") + z("1")), OK);
+        }
+    }
+    Core core;
+    Peer d0{core, DOM0};
+    Peer d5{core, dom(5)};
+    Peer d6{core, dom(6)};
+};
+
+} // namespace
+
+TEST(StoreCoreQuota, DefaultsAreXens)
+{
+    Quotas const q;
+    EXPECT_EQ(q.nodes, 1000u);
+    EXPECT_EQ(q.watches, 128u);
+    EXPECT_EQ(q.outstanding, 20u);
+    EXPECT_EQ(q.transactions, 10u);
+    EXPECT_EQ(q.transaction_nodes, 1024u);
+    EXPECT_EQ(q.node_permissions, 5u);
+    EXPECT_EQ(q.path_max, 2048u);
+    EXPECT_EQ(q.node_size, 2048u);
+}
+
+TEST(StoreCoreQuota, WatchesCountPerDomainAcrossConnections)
+{
+    Core_options o;
+    o.quotas.watches = 3;
+    Two_domains t{o};
+    Peer d5b{t.core, dom(5)}; // a second connection of dom5 shares its quota
+    EXPECT_EQ(t.d5.text(Msg::WATCH, z("a") + z("1")), OK);
+    EXPECT_EQ(t.d5.text(Msg::WATCH, z("b") + z("2")), OK);
+    EXPECT_EQ(d5b.text(Msg::WATCH, z("c") + z("3")), OK);
+    EXPECT_EQ(d5b.text(Msg::WATCH, z("d") + z("4")), "!ENOSPC");
+    EXPECT_EQ(t.d5.text(Msg::WATCH, z("d") + z("4")), "!ENOSPC");
+    // dom6 at the same time is not affected by dom5 being at its limit.
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(t.d6.text(Msg::WATCH, z("w") + z(std::to_string(i))), OK) << i;
+    EXPECT_EQ(t.d6.text(Msg::WATCH, z("w") + z("3")), "!ENOSPC");
+    // Removing one frees one.
+    EXPECT_EQ(t.d5.text(Msg::UNWATCH, z("a") + z("1")), OK);
+    EXPECT_EQ(d5b.text(Msg::WATCH, z("d") + z("4")), OK);
+}
+
+TEST(StoreCoreQuota, TransactionsCountPerDomain)
+{
+    Core_options o;
+    o.quotas.transactions = 2;
+    Two_domains t{o};
+    Peer d5b{t.core, dom(5)};
+    uint32_t const tx = t.d5.start();
+    ASSERT_NE(tx, 0u);
+    ASSERT_NE(d5b.start(), 0u);
+    EXPECT_EQ(t.d5.text(Msg::TRANSACTION_START, z("")), "!ENOSPC");
+    EXPECT_EQ(d5b.text(Msg::TRANSACTION_START, z("")), "!ENOSPC");
+    EXPECT_NE(t.d6.start(), 0u);
+    EXPECT_NE(t.d6.start(), 0u);
+    EXPECT_EQ(t.d6.text(Msg::TRANSACTION_START, z("")), "!ENOSPC");
+    EXPECT_EQ(t.d5.end(tx, false), OK);
+    EXPECT_NE(t.d5.start(), 0u);
+    // Privileged callers are exempt.
+    for (int i = 0; i < 5; ++i)
+        EXPECT_NE(t.d0.start(), 0u);
+}
+
+TEST(StoreCoreQuota, NodesCountPerOwningDomain)
+{
+    Core_options o;
+    o.quotas.nodes = 3; // each home directory already counts as one
+    Two_domains t{o};
+    EXPECT_EQ(t.d5.write("a", ""), OK);
+    EXPECT_EQ(t.d5.write("b", ""), OK);
+    EXPECT_EQ(t.d5.write("c", ""), "!ENOSPC");
+    EXPECT_EQ(t.d5.write("x/y", ""), "!ENOSPC"); // two new nodes
+    EXPECT_EQ(t.d6.write("a", ""), OK);
+    EXPECT_EQ(t.d6.write("b", ""), OK);
+    EXPECT_EQ(t.d6.write("c", ""), "!ENOSPC");
+    EXPECT_EQ(t.d5.text(Msg::RM, z("a")), OK);
+    EXPECT_EQ(t.d5.write("c", ""), OK);
+    // Updating an existing node creates nothing.
+    EXPECT_EQ(t.d5.write("c", "v"), OK);
+}
+
+TEST(StoreCoreQuota, NodeSizeCountsValuePermissionsAndChildren)
+{
+    Core_options o;
+    o.quotas.node_size = 100; // 16 header + 8 per permission + value + child names
+    Two_domains t{o};
+    EXPECT_EQ(t.d5.write("v", std::string(76, 'x')), OK); // 16 + 8 + 76 = 100
+    EXPECT_EQ(t.d5.write("v", std::string(77, 'x')), "!ENOSPC");
+    EXPECT_EQ(t.d5.write("w", std::string(77, 'x')), "!ENOSPC"); // also on creation
+    EXPECT_EQ(t.d5.read("w"), "!ENOENT");
+    EXPECT_EQ(t.d5.text(Msg::SET_PERMS, z("v") + z("n5") + z("r6")), "!ENOSPC"); // 108
+    EXPECT_EQ(t.d5.write("p/child", ""), OK); // p's children: "child\0" = 6 bytes
+    EXPECT_EQ(t.d5.write("p", std::string(70, 'x')), OK);
+    EXPECT_EQ(t.d5.write("p", std::string(71, 'x')), "!ENOSPC");
+    EXPECT_EQ(t.d6.write("v", std::string(76, 'x')), OK);
+    EXPECT_EQ(t.d0.write("/local/domain/5/v", std::string(4000, 'x')), OK); // exempt
+}
+
+TEST(StoreCoreQuota, PathMaxAppliesBelowTheDomainHome)
+{
+    Core_options o;
+    o.quotas.path_max = 20;
+    Two_domains t{o};
+    std::string const ok(20, 'a');
+    EXPECT_EQ(t.d5.write(ok, ""), OK);
+    EXPECT_EQ(t.d5.write("/local/domain/5/" + ok, "1"), OK); // the same, absolute
+    EXPECT_EQ(t.d5.write(ok + "b", ""), "!EINVAL");
+    EXPECT_EQ(t.d5.read(ok + "b"), "!EINVAL");
+    EXPECT_EQ(t.d5.text(Msg::WATCH, z(ok + "b") + z("t")), "!EINVAL");
+    EXPECT_EQ(t.d0.write("/local/domain/5/" + ok + "b", ""), OK); // exempt
+    EXPECT_EQ(t.d0.text(Msg::SET_QUOTA, z("5") + z("path-max") + z("30")), OK);
+    EXPECT_EQ(t.d5.write(ok + "c", ""), OK);
+    EXPECT_EQ(t.d6.write(ok + "c", ""), "!EINVAL"); // dom6 keeps 20
+}
+
+TEST(StoreCoreQuota, TransactionNodesPerDomainSetting)
+{
+    Core_options o;
+    o.quotas.transaction_nodes = 3; // a write touches the node and its parent
+    Two_domains t{o};
+    EXPECT_EQ(t.d0.text(Msg::SET_QUOTA, z("6") + z("transaction-nodes") + z("10")), OK);
+    uint32_t const t5 = t.d5.start();
+    uint32_t const t6 = t.d6.start();
+    EXPECT_EQ(t.d5.write("a", "", t5), OK);
+    EXPECT_EQ(t.d5.write("b", "", t5), OK);
+    EXPECT_EQ(t.d5.write("c", "", t5), "!ENOSPC");
+    for (char const *n : {"a", "b", "c", "d"})
+        EXPECT_EQ(t.d6.write(n, "", t6), OK) << n;
+}
+
+TEST(StoreCoreQuota, SetQuotaPerDomainOverridesGlobal)
+{
+    Core_options o;
+    o.quotas.watches = 2;
+    Two_domains t{o};
+    // Names and values.
+    EXPECT_EQ(t.d0.text(Msg::GET_QUOTA, ""), z(std::string{QUOTA_NAMES}));
+    EXPECT_EQ(t.d0.text(Msg::GET_QUOTA, z("5") + z("watches")), z("2"));
+    EXPECT_EQ(t.d0.text(Msg::SET_QUOTA, z("5") + z("watches") + z("4")), OK);
+    EXPECT_EQ(t.d0.text(Msg::GET_QUOTA, z("5") + z("watches")), z("4"));
+    EXPECT_EQ(t.d0.text(Msg::GET_QUOTA, z("6") + z("watches")), z("2"));
+    EXPECT_EQ(t.d0.text(Msg::GET_QUOTA, z("watches")), z("2"));
+    for (int i = 0; i < 4; ++i)
+        EXPECT_EQ(t.d5.text(Msg::WATCH, z("a") + z(std::to_string(i))), OK) << i;
+    EXPECT_EQ(t.d5.text(Msg::WATCH, z("a") + z("4")), "!ENOSPC");
+    EXPECT_EQ(t.d6.text(Msg::WATCH, z("a") + z("0")), OK);
+    EXPECT_EQ(t.d6.text(Msg::WATCH, z("a") + z("1")), OK);
+    EXPECT_EQ(t.d6.text(Msg::WATCH, z("a") + z("2")), "!ENOSPC");
+    // The global value is the default of domains introduced later; introduced ones keep theirs.
+    EXPECT_EQ(t.d0.text(Msg::SET_QUOTA, z("watches") + z("7")), OK);
+    EXPECT_EQ(t.d0.text(Msg::GET_QUOTA, z("6") + z("watches")), z("2"));
+    EXPECT_EQ(t.d0.text(Msg::GET_QUOTA, z("9") + z("watches")), z("7"));
+    // 0 disables the check for that domain.
+    EXPECT_EQ(t.d0.text(Msg::SET_QUOTA, z("6") + z("watches") + z("0")), OK);
+    EXPECT_EQ(t.d6.text(Msg::WATCH, z("a") + z("2")), OK);
+    // Bad requests.
+    EXPECT_EQ(t.d0.text(Msg::SET_QUOTA, z("5") + z("bogus") + z("1")), "!EINVAL");
+    EXPECT_EQ(t.d0.text(Msg::SET_QUOTA, z("watches") + z("x")), "!EINVAL");
+    EXPECT_EQ(t.d0.text(Msg::SET_QUOTA, z("watches") + z("4294967295")), "!EINVAL");
+    EXPECT_EQ(t.d0.text(Msg::SET_QUOTA, z("x5") + z("watches") + z("1")), "!EINVAL");
+    EXPECT_EQ(t.d0.text(Msg::GET_QUOTA, z("5") + z("bogus")), "!EINVAL");
+    // RELEASE forgets the domain's own quotas; a new introduction starts from the global ones.
+    EXPECT_EQ(t.d0.text(Msg::RELEASE, z("5")), OK);
+    EXPECT_EQ(t.d0.text(Msg::GET_QUOTA, z("5") + z("watches")), z("7"));
 }
 
 TEST(StoreCore, ResetWatchesDropsWatchesAndTransactions)
