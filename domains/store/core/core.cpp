@@ -76,7 +76,7 @@ hv::Result<std::string, Err> Core::resolve(Conn const &c, std::string_view path)
     auto p = HV_TRY(resolve_path(path, c.caller.domid));
     if (c.caller.privileged)
         return p;
-    // C xenstored (core.c, is_valid_nodename): the length after "/local/domain/<N>/" must stay
+    // C xenstored (core.c, canonicalize()): the length after "/local/domain/<N>/" must stay
     // within path-max, else the name is invalid (EINVAL).
     std::string_view rest{p};
     constexpr std::string_view local = "/local/domain/";
