@@ -20,6 +20,12 @@ bool test_and_clear(uint64_t &word, unsigned bit)
     return (std::atomic_ref<uint64_t>{word}.fetch_and(~m) & m) != 0;
 }
 
+bool test_and_set32(uint32_t &word, unsigned bit)
+{
+    uint32_t const m = uint32_t{1} << bit;
+    return (std::atomic_ref<uint32_t>{word}.fetch_or(m) & m) != 0;
+}
+
 bool test(uint64_t const &word, unsigned bit)
 {
     // atomic_ref<T const> is C++26; the word itself is never const.
@@ -29,7 +35,8 @@ bool test(uint64_t const &word, unsigned bit)
 } // namespace
 
 Event_channels::Event_channels(Domid self, uint32_t nr_vcpus)
-    : self_{self}, nr_vcpus_{nr_vcpus < MAX_VCPUS ? nr_vcpus : MAX_VCPUS}, shared_{&own_shared_}
+    : self_{self}, nr_vcpus_{nr_vcpus < MAX_VCPUS ? nr_vcpus : MAX_VCPUS},
+      pending_{own_shared_.pending}, mask_{own_shared_.mask}
 {
     ports_[0].state = State::RESERVED;
     for (size_t i = 0; i < MAX_VCPUS; ++i)
@@ -39,17 +46,38 @@ Event_channels::Event_channels(Domid self, uint32_t nr_vcpus)
 void Event_channels::attach(Shared_events *shared, std::span<Vcpu_events *const> vcpus,
                             unsigned guest_long_bits)
 {
+    bool const narrow = guest_long_bits == 32;
+    uint64_t *const pending = shared->pending;
+    uint64_t *const mask = narrow ? reinterpret_cast<uint64_t *>(
+                                        reinterpret_cast<unsigned char *>(shared) + MASK_OFFSET_32)
+                                  : shared->mask;
     for (size_t w = 0; w < MAX_PORTS / 64; ++w) {
-        shared->pending[w] |= shared_->pending[w];
-        shared->mask[w] |= shared_->mask[w];
+        pending[w] |= pending_[w];
+        mask[w] |= mask_[w];
     }
-    shared_ = shared;
+    pending_ = pending;
+    mask_ = mask;
     for (size_t i = 0; i < vcpus.size() && i < MAX_VCPUS; ++i) {
-        vcpus[i]->upcall_pending |= vcpu_[i]->upcall_pending;
-        vcpus[i]->pending_sel |= vcpu_[i]->pending_sel;
-        vcpu_[i] = vcpus[i];
+        Vcpu_events &from = *vcpu_[i];
+        Vcpu_events &to = *vcpus[i];
+        to.upcall_pending |= from.upcall_pending;
+        // Selector bits set before attach were kept in the 64-bit word; re-raise them in the
+        // guest's own word (bit p / sel_bits_ for every pending, unmasked port).
+        vcpu_[i] = &to;
     }
-    sel_bits_ = guest_long_bits == 32 ? 32 : 64;
+    sel_bits_ = narrow ? 32 : 64;
+    for (Port p = 1; p < MAX_PORTS; ++p)
+        if (ports_[p].state != State::FREE && ports_[p].vcpu < MAX_VCPUS &&
+            ports_[p].vcpu < vcpus.size() && test(pending_[p / 64], p % 64) &&
+            !test(mask_[p / 64], p % 64))
+            (void)set_selector(*vcpu_[ports_[p].vcpu], p);
+}
+
+bool Event_channels::set_selector(Vcpu_events &v, Port p)
+{
+    if (sel_bits_ == 32)
+        return test_and_set32(v.pending_sel32, p / 32);
+    return test_and_set(v.pending_sel, p / 64);
 }
 
 Result<Port, Errno> Event_channels::take_port()
@@ -63,7 +91,7 @@ Result<Port, Errno> Event_channels::take_port()
 void Event_channels::free_port(Port p)
 {
     ports_[p] = Channel{};
-    test_and_clear(shared_->pending[p / 64], p % 64);
+    test_and_clear(pending_[p / 64], p % 64);
 }
 
 Result<Port, Errno> Event_channels::alloc_unbound(Domid remote)
@@ -132,12 +160,12 @@ Notify Event_channels::raise(Port p)
 {
     uint32_t const vcpu = ports_[p].vcpu;
     Notify n{this, vcpu, false};
-    if (test_and_set(shared_->pending[p / 64], p % 64))
+    if (test_and_set(pending_[p / 64], p % 64))
         return n;
-    if (test(shared_->mask[p / 64], p % 64))
+    if (test(mask_[p / 64], p % 64))
         return n;
     Vcpu_events &v = *vcpu_[vcpu];
-    if (test_and_set(v.pending_sel, p / sel_bits_))
+    if (set_selector(v, p))
         return n;
     n.upcall = std::atomic_ref<uint8_t>{v.upcall_pending}.exchange(1) == 0;
     return n;
@@ -183,10 +211,10 @@ Result<Notify, Errno> Event_channels::unmask(Port p)
         return unexpected(Errno::XEN_EINVAL);
     uint32_t const vcpu = ports_[p].vcpu;
     Notify n{this, vcpu, false};
-    if (!test_and_clear(shared_->mask[p / 64], p % 64) || !test(shared_->pending[p / 64], p % 64))
+    if (!test_and_clear(mask_[p / 64], p % 64) || !test(pending_[p / 64], p % 64))
         return n;
     Vcpu_events &v = *vcpu_[vcpu];
-    if (test_and_set(v.pending_sel, p / sel_bits_))
+    if (set_selector(v, p))
         return n;
     n.upcall = std::atomic_ref<uint8_t>{v.upcall_pending}.exchange(1) == 0;
     return n;
@@ -194,12 +222,12 @@ Result<Notify, Errno> Event_channels::unmask(Port p)
 
 bool Event_channels::pending(Port p) const
 {
-    return valid(p) && test(shared_->pending[p / 64], p % 64);
+    return valid(p) && test(pending_[p / 64], p % 64);
 }
 
 bool Event_channels::masked(Port p) const
 {
-    return valid(p) && test(shared_->mask[p / 64], p % 64);
+    return valid(p) && test(mask_[p / 64], p % 64);
 }
 
 } // namespace hv::evtchn

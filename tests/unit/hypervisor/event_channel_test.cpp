@@ -214,7 +214,20 @@ TEST(EventChannel, ThirtyTwoBitGuestsUseNarrowerSelectorWords)
         p = *a.bind_ipi(0);
     vcpu = {};
     (void)a.send(p, w.resolver());
-    EXPECT_EQ(vcpu.pending_sel, 2u); // port 41 / 32 = selector bit 1
+    EXPECT_EQ(vcpu.pending_sel32, 2u); // port 41 / 32 = selector bit 1, in the 32-bit word at 4
+    EXPECT_EQ(vcpu.pending_sel, 0u);   // nothing in what is cr2 for a 32-bit guest
+
+    // The 32-bit guest's mask words start 128 bytes after the pending words.
+    auto *const mask32 = reinterpret_cast<uint32_t *>(reinterpret_cast<unsigned char *>(&shared) +
+                                                      hv::evtchn::MASK_OFFSET_32);
+    mask32[p / 32] |= 1u << (p % 32);
+    EXPECT_TRUE(a.masked(p));
+    vcpu = {};
+    shared.pending[p / 64] = 0;
+    EXPECT_FALSE(a.send(p, w.resolver())->upcall); // masked: pending only
+    EXPECT_EQ(vcpu.pending_sel32, 0u);
+    EXPECT_TRUE(a.unmask(p)->upcall);
+    EXPECT_EQ(mask32[p / 32], 0u);
 }
 
 TEST(EventChannel, RunsOutOfPortsCleanly)

@@ -34,24 +34,32 @@ inline constexpr uint32_t NR_VIRQS = 24;
 inline constexpr uint32_t VIRQ_TIMER = 0;
 inline constexpr uint32_t MAX_VCPUS = 8;
 
-// The event words of shared_info (64-bit guest layout: pending at byte 2048, mask at 2560; for
-// a 32-bit guest the same bits sit at 2048 and 2176 as 32 unsigned ints).
+// The event words of shared_info, starting at byte 2048, in the 64-bit guest layout: 4096
+// pending bits, then 4096 mask bits at byte 2560. A 32-bit guest has 1024 of each, so its mask
+// starts at byte 2176; Event_channels::attach picks the offset by guest width. Ward uses the first
+// MAX_PORTS bits of each.
 struct Shared_events
 {
-    uint64_t pending[MAX_PORTS / 64];
-    uint64_t mask[MAX_PORTS / 64];
+    uint64_t pending[64];
+    uint64_t mask[64];
 };
+static_assert(sizeof(Shared_events) == 1024);
+static_assert(offsetof(Shared_events, mask) == 512); // shared_info byte 2560
+inline constexpr size_t MASK_OFFSET_32 = 128; // bytes from `pending` to a 32-bit guest's mask
 
 // The first fields of a vcpu_info: evtchn_upcall_pending, evtchn_upcall_mask, and
-// evtchn_pending_sel at offset 8.
+// evtchn_pending_sel, a 32-bit word at offset 4 for 32-bit guests and a 64-bit word at offset
+// 8 for 64-bit guests.
 struct Vcpu_events
 {
     uint8_t upcall_pending;
     uint8_t upcall_mask;
-    uint8_t pad[6];
+    uint8_t pad[2];
+    uint32_t pending_sel32;
     uint64_t pending_sel;
 };
 static_assert(sizeof(Vcpu_events) == 16);
+static_assert(offsetof(Vcpu_events, pending_sel32) == 4 && offsetof(Vcpu_events, pending_sel) == 8);
 
 enum class State : uint8_t
 {
@@ -189,6 +197,7 @@ class Event_channels
     void free_port(Port p);
     void peer_closed(Port p, Domid closer);
     Notify raise(Port p);
+    bool set_selector(Vcpu_events &v, Port p);
 
     Domid self_;
     uint32_t nr_vcpus_;
@@ -197,7 +206,8 @@ class Event_channels
     std::array<std::array<Port, NR_VIRQS>, MAX_VCPUS> virq_port_{};
     Shared_events own_shared_{};
     std::array<Vcpu_events, MAX_VCPUS> own_vcpu_{};
-    Shared_events *shared_;
+    uint64_t *pending_; // the guest-visible words once attached (own_shared_ before)
+    uint64_t *mask_;
     std::array<Vcpu_events *, MAX_VCPUS> vcpu_{};
 };
 
