@@ -317,6 +317,12 @@ hv::Result<void, QString> Session::on_dump(Window &w, Window_dump const &d)
     if (d.hdr.type != DUMP_TYPE_MEMFD)
         return fail(QStringLiteral("grant-ref buffers need the grant transport"));
     auto fd = chan_->take_memory(d.handle);
+    if (!fd) {
+        // The agent sends the memfd datagram before the ring write naming it, but pump() may
+        // have taken datagrams before that write landed: take what has arrived since, once.
+        if (chan_->process_events())
+            fd = chan_->take_memory(d.handle);
+    }
     if (!fd)
         return fail(QStringLiteral("WINDOW_DUMP names no shared buffer %1").arg(d.handle));
     auto buf = Shared_buffer::map(*fd, d.hdr.width, d.hdr.height);
