@@ -44,8 +44,7 @@ Hypercall_result hc_memory_op(Domain &self, arch::Vcpu &v, Args const &a)
     auto const op = xen::decode_memory_op(a);
     if (!op)
         return Hypercall_result::error(op.error());
-    if (op->cmd == xen::XENMEM_ADD_TO_PHYSMAP)
-    {
+    if (op->cmd == xen::XENMEM_ADD_TO_PHYSMAP) {
         Hypercall_result const r = hc_add_to_physmap(self, v, op->arg); // hc_hvm.cpp
         if (r.value == 0)
             publish_guest_time(self); // a new shared_info gets its pvclock at once
