@@ -9,8 +9,9 @@ extern "C" void _start()
 {
     [[maybe_unused]] static volatile size_t sink;
     sink = strlen("libc");
-    int *p = new int(3);
-    sink = static_cast<size_t>(*p);
+    // The pointer escapes through a volatile, so the optimiser cannot elide the allocation.
+    [[maybe_unused]] static int *volatile keep;
+    keep = new int(3);
     for (;;) {
     }
 }
