@@ -29,9 +29,12 @@ def boot(iso, timeout):
     return qemu_runner.boot(iso, timeout=timeout)
 
 CHECKS = {"vserver": ["shared_info_placed", "grant_table_placed", "server_init",
-                      "callback_vector_set", "upcall_delivered"],
+                      "rtt_port_allocated", "callback_vector_set", "upcall_delivered",
+                      "wake_seen", "echoes"],
           "vclient": ["shared_info_placed", "client_init", "vchan_bytes_received",
-                      "vchan_bytes_mismatched", "round_trips", "peer_closed_seen"]}
+                      "vchan_bytes_mismatched", "rtt_port_bound", "bind_raised_port",
+                      "echo_ready", "round_trips",
+                      "peer_closed_seen"]}
 
 
 def figures(text):

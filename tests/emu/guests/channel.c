@@ -187,9 +187,9 @@ static void server(void)
             wait_event(port, 1);
     }
     check("acks", words[1], rounds);
-    __atomic_store_n(&words[0], 0xffffffffu, __ATOMIC_SEQ_CST);
-    send(port);
+    /* The client holds its mapping until it reads the end mark below: end access now. */
     check("grant_busy_while_mapped", try_end_access(&gt[1]), 0);
+    __atomic_store_n(&words[0], 0xffffffffu, __ATOMIC_SEQ_CST);
     send(port);
     /* The client now crashes holding its mapping: its port turns unbound, Ward sends a last
      * event, and the grant is no longer in use. */

@@ -97,6 +97,16 @@ static void yield(void)
     hypercall(WARD_HC_SCHED_OP, WARD_SCHEDOP_YIELD, 0, 0, 0, 0);
 }
 
+static int wait_port(uint32_t port)
+{
+    for (uint32_t i = 0; i < 100000; ++i) {
+        if (vchan_event_pending(port))
+            return 1;
+        yield();
+    }
+    return 0;
+}
+
 static void server(void)
 {
     uint16_t const peer = (uint16_t)cmdline_number("peer", 2);
@@ -114,6 +124,9 @@ static void server(void)
         page += chan_pages[c];
         gref += chan_pages[c];
     }
+    long const rp = vchan_evtchn_alloc_unbound(peer);
+    check("rtt_port_allocated", rp == NCHAN + 1, 1); /* the client binds it by number */
+    uint32_t const rtt_port = (uint32_t)rp;
     println("server ready");
     for (int c = 0; c < NCHAN; ++c) {
         struct vchan *v = &chans[c];
@@ -135,13 +148,18 @@ static void server(void)
     for (uint32_t i = 0; i < 1000 && upcalls == 0; ++i)
         hypercall(WARD_HC_SCHED_OP, WARD_SCHEDOP_BLOCK, 0, 0, 0, 0);
     check("upcall_delivered", upcalls > 0, 1);
-    (void)vchan_event_pending(chans[0].port);
-    /* Echo for the round trip. */
+    /* The round trip runs on its own channel, so no stale stream notification can pose as a
+     * ping: consume the wake, say "ready", then echo strictly one event per event. */
+    check("wake_seen", wait_port(rtt_port), 1);
+    vchan_evtchn_send(rtt_port);
+    uint32_t echoed = 0;
     for (uint32_t i = 0; i < rtts; ++i) {
-        if (!vchan_wait(&chans[0], 100000))
+        if (!wait_port(rtt_port))
             break;
-        vchan_evtchn_send(chans[0].port);
+        vchan_evtchn_send(rtt_port);
+        ++echoed;
     }
+    check("echoes", echoed, rtts);
     for (int c = 0; c < NCHAN; ++c)
         vchan_close(&chans[c]);
     println("server done");
@@ -166,6 +184,14 @@ static void client(void)
         check("client_init", r, 0);
         gref += chan_pages[c];
     }
+    long rp = -1;
+    for (uint32_t t = 0; t < 100000 && rp < 0; ++t)
+        if ((rp = vchan_evtchn_bind(peer, NCHAN + 1)) < 0)
+            yield();
+    check("rtt_port_bound", rp > 0, 1);
+    uint32_t const rtt_port = (uint32_t)rp;
+    /* Binding raises the new port once (Xen's "no lost wakeup" rule); that is not a ready. */
+    check("bind_raised_port", vchan_event_pending(rtt_port), 1);
     for (int c = 0; c < NCHAN; ++c) {
         struct vchan *v = &chans[c];
         uint32_t bad = 0, got = 0;
@@ -203,15 +229,14 @@ static void client(void)
     print(" cycles ");
     print_dec((uint32_t)(mc >> 8));
     println(" /256");
-    /* The server's upcall, then the round trip. */
-    vchan_evtchn_send(chans[0].port);
-    for (uint32_t i = 0; i < 100; ++i)
-        yield();
+    /* Wake the server (its upcall), then the round trip once it says its echo loop is live. */
+    vchan_evtchn_send(rtt_port);
+    check("echo_ready", wait_port(rtt_port), 1);
     uint64_t const r0 = rdtsc();
     uint32_t ok = 0;
     for (uint32_t i = 0; i < rtts; ++i) {
-        vchan_evtchn_send(chans[0].port);
-        if (!vchan_wait(&chans[0], 100000))
+        vchan_evtchn_send(rtt_port);
+        if (!wait_port(rtt_port))
             break;
         ++ok;
     }
@@ -234,6 +259,9 @@ static void client(void)
     uint32_t t = 0;
     while (vchan_is_open(&chans[0]) && t++ < 100000)
         vchan_wait(&chans[0], 1);
+    print("waited for the close: ");
+    print_dec(t);
+    println(" turns");
     check("peer_closed_seen", vchan_is_open(&chans[0]), 0);
     println("client done");
 }

@@ -29,6 +29,24 @@ long vchan_evtchn_send(uint32_t port)
     return hc_evtchn(4, &p);
 }
 
+long vchan_evtchn_alloc_unbound(uint16_t peer)
+{
+    struct
+    {
+        uint16_t dom, remote;
+        uint32_t port;
+    } a = {DOMID_SELF, peer, 0};
+    long const r = hc_evtchn(6, &a);
+    return r < 0 ? r : (long)a.port;
+}
+
+long vchan_evtchn_bind(uint16_t peer, uint32_t remote_port)
+{
+    uint32_t b[3] = {peer, remote_port, 0};
+    long const r = hc_evtchn(0, b);
+    return r < 0 ? r : (long)b[2];
+}
+
 int vchan_place_shared_info(void *page)
 {
     struct
@@ -128,15 +146,10 @@ long vchan_server_init(struct vchan *v, uint16_t peer, uint32_t gref, uint8_t *p
         c->grants[g++] = ref;
     }
     grant(gref, peer, pages);
-    struct
-    {
-        uint16_t dom, remote;
-        uint32_t port;
-    } a = {DOMID_SELF, peer, 0};
-    long const r = hc_evtchn(6, &a);
+    long const r = vchan_evtchn_alloc_unbound(peer);
     if (r < 0)
         return r;
-    v->port = a.port;
+    v->port = (uint32_t)r;
     wire(v, left, right);
     return 0;
 }
@@ -165,11 +178,10 @@ long vchan_client_init(struct vchan *v, uint16_t peer, uint32_t gref, uint32_t p
     v->server = 0;
     v->nr_handles = 0;
     v->window = window;
-    uint32_t b[3] = {peer, port, 0};
-    long const r = hc_evtchn(0, b);
+    long const r = vchan_evtchn_bind(peer, port);
     if (r < 0)
         return r;
-    v->port = b[2];
+    v->port = (uint32_t)r;
     long st = map_page(peer, gref, window, &v->handles[v->nr_handles]);
     if (st != 0)
         return -100 + st;

@@ -40,9 +40,11 @@ struct vchan
 
 /* Event channel and grant helpers shared with other guests. */
 long vchan_evtchn_send(uint32_t port);
-int vchan_place_shared_info(void *page);   /* XENMAPSPACE_shared_info */
-int vchan_place_grant_table(uint32_t gpa); /* XENMAPSPACE_grant_table */
-int vchan_event_pending(uint32_t port);    /* tests and clears the pending bit */
+long vchan_evtchn_alloc_unbound(uint16_t peer);              /* the new port, or negative errno */
+long vchan_evtchn_bind(uint16_t peer, uint32_t remote_port); /* the local port, or negative */
+int vchan_place_shared_info(void *page);                     /* XENMAPSPACE_shared_info */
+int vchan_place_grant_table(uint32_t gpa);                   /* XENMAPSPACE_grant_table */
+int vchan_event_pending(uint32_t port);                      /* tests and clears the pending bit */
 
 /* Server: `pages` is page-aligned memory of 1 + ring pages, `gref` the first free grant
  * reference (the control page's: the client needs it, and the returned port). Orders 10..20;
