@@ -108,6 +108,41 @@ TEST(EventChannel, CloseTurnsThePeerUnboundAndSendIsDropped)
     EXPECT_TRUE(b.bind_interdomain(a, pa, nullptr).has_value());
 }
 
+TEST(EventChannel, SeverTurnsBothEndsUnboundAndRaisesBoth)
+{
+    World w;
+    Event_channels &a = w.add(1);
+    Event_channels &b = w.add(2);
+    Port const pa = *a.alloc_unbound(2);
+    Port const pb = *b.bind_interdomain(a, pa, nullptr);
+    auto const s = a.sever(pa, w.resolver());
+    ASSERT_TRUE(s.has_value());
+    EXPECT_EQ(s->self.target, &a);
+    EXPECT_EQ(s->peer.target, &b);
+    EXPECT_TRUE(a.pending(pa)); // both ends raised: a waiting guest wakes and looks
+    EXPECT_TRUE(b.pending(pb));
+    EXPECT_EQ(a.status(pa)->status, Status::UNBOUND);
+    EXPECT_EQ(a.status(pa)->dom, 2u);
+    EXPECT_EQ(b.status(pb)->status, Status::UNBOUND);
+    EXPECT_EQ(b.status(pb)->dom, 1u);
+    EXPECT_EQ(a.send(pa, w.resolver())->target, nullptr); // dropped: nothing is connected
+    EXPECT_EQ(a.sever(pa, w.resolver()).error(), Errno::XEN_EINVAL); // no longer interdomain
+    EXPECT_EQ(a.sever(0, w.resolver()).error(), Errno::XEN_EINVAL);
+    EXPECT_EQ(a.sever(5000, w.resolver()).error(), Errno::XEN_EINVAL);
+    // The ports stay allocated; either side may close its own.
+    EXPECT_TRUE(a.close(pa, w.resolver()).has_value());
+    EXPECT_TRUE(b.close(pb, w.resolver()).has_value());
+    // A peer that is gone already: only this end changes.
+    Event_channels &c = w.add(3);
+    Port const pc = *c.alloc_unbound(1);
+    Port const pa2 = *a.bind_interdomain(c, pc, nullptr);
+    w.doms.erase(3);
+    auto const s2 = a.sever(pa2, w.resolver());
+    ASSERT_TRUE(s2.has_value());
+    EXPECT_EQ(s2->peer.target, nullptr);
+    EXPECT_EQ(a.status(pa2)->status, Status::UNBOUND);
+}
+
 TEST(EventChannel, DomainDeathDisconnectsItsPeers)
 {
     World w;

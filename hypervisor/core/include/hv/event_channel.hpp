@@ -152,6 +152,31 @@ class Event_channels
                 (void)close(p, resolve); // every non-free port closes cleanly
     }
 
+    // Policy revocation (docs/channels.md "Policy reload"): both ends of interdomain port `p`
+    // turn unbound, each naming the other as its allowed peer, as if the other end had closed;
+    // both are raised first so a waiting guest wakes and finds out. Returns the notifications
+    // to deliver (this end's, then the peer's; the peer's target is nullptr if it is gone).
+    struct Severed
+    {
+        Notify self;
+        Notify peer;
+    };
+    template <typename RESOLVE> Result<Severed, Errno> sever(Port p, RESOLVE &&resolve)
+    {
+        if (!valid(p) || ports_[p].state != State::INTERDOMAIN)
+            return unexpected(Errno::XEN_EINVAL);
+        Channel const c = ports_[p];
+        Severed out{{nullptr, 0, false}, {nullptr, 0, false}};
+        Event_channels *peer = c.remote_dom == self_ ? this : resolve(c.remote_dom);
+        if (peer != nullptr) {
+            out.peer = peer->raise(c.remote_port);
+            peer->peer_closed(c.remote_port, self_);
+        }
+        out.self = raise(p);
+        peer_closed(p, c.remote_dom);
+        return out;
+    }
+
     // EVTCHNOP_send.
     template <typename RESOLVE> Result<Notify, Errno> send(Port p, RESOLVE &&resolve)
     {
@@ -173,6 +198,9 @@ class Event_channels
 
     // Raises a VIRQ bound on `vcpu` (e.g. VIRQ_TIMER); nothing if it is not bound.
     Notify raise_virq(uint32_t virq, uint32_t vcpu);
+    // Raises this domain's port `p` for a channel the hypervisor serves itself (the PV console
+    // input): `p` must be an unbound port whose allowed remote is this domain; EINVAL otherwise.
+    Result<Notify, Errno> raise_local(Port p);
 
     Result<Status_info, Errno> status(Port p) const;
     // EVTCHNOP_unmask: clears the mask bit; an already pending port raises the upcall.

@@ -31,6 +31,14 @@ class Guard
     Result<uint32_t, Load_error> reload(std::span<std::byte const> bytes,
                                         std::span<uint32_t> running_labels);
 
+    // Installs an already verified policy (Policy_view::load) and bumps the generation: the
+    // kernel's reload path, which relabels and checks the running domains itself first.
+    void replace(Policy_view const &next)
+    {
+        policy_ = next;
+        ++generation_;
+    }
+
     bool loaded() const { return policy_.has_value(); }
     Policy_view const &policy() const { return *policy_; } // precondition: loaded()
     uint64_t generation() const { return generation_; }
