@@ -21,6 +21,7 @@ char const *errc_name(Errc c)
     case Errc::WORKER: return "worker";
     case Errc::CRYPTO: return "crypto";
     case Errc::BUSY: return "busy";
+    case Errc::REPLAYED: return "replayed";
     }
     return "unknown";
 }

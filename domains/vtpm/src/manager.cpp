@@ -127,6 +127,7 @@ void Manager::recover()
         if (valid_uuid(name) && !running(name))
             ::unlink((e.path().string() + "/run").c_str());
     }
+    recover_migrations();
 }
 
 Result<Instance_record> Manager::load(std::string const &uuid) const
@@ -192,7 +193,10 @@ Result<Instance_info> Manager::create(Domain_identity const &owner_in)
     HV_TRY(make_dir(staging + "/state"));
     auto const key = HV_TRY(random_key());
     auto wrapped = HV_TRY(wrap(uuid, owner, key));
-    Instance_record const r{uuid, owner, std::move(wrapped), Record_status::READY};
+    Instance_record r;
+    r.uuid = uuid;
+    r.owner = owner;
+    r.wrapped_key = std::move(wrapped);
     HV_TRY(write_atomic(staging + "/record", r.serialize()));
     HV_TRY(commit_new(staging, uuid));
     return Instance_info{uuid, owner, Instance_status::STOPPED, 0, 0, {}};

@@ -3,12 +3,13 @@
 #include "vtpm/migration.hpp"
 
 #include "vtpm/kv_file.hpp"
+#include "vtpm/ledger.hpp"
 
 namespace dom::vtpm
 {
 
 static constexpr char const *KEY_MAGIC = "ward-vtpm-platform-key 1";
-static constexpr char const *BLOB_MAGIC = "ward-vtpm-migration 1";
+static constexpr char const *BLOB_MAGIC = "ward-vtpm-migration 2";
 static constexpr char const *PAYLOAD_MAGIC = "ward-vtpm-migration-payload 1";
 
 bool allowed_state_file(std::string const &name)
@@ -50,6 +51,7 @@ Bytes Migration_blob::header_aad() const
     Kv_file f{BLOB_MAGIC};
     f.set_hex("target", target);
     f.set("uuid", uuid);
+    f.set("export", export_id);
     f.set("domain", owner.domain);
     f.set("label", owner.label);
     f.set("measurement", owner.measurement);
@@ -82,6 +84,9 @@ Result<Migration_blob> Migration_blob::parse(std::string const &text)
     b.uuid = HV_TRY(f.get("uuid"));
     if (!valid_uuid(b.uuid))
         return fail(Errc::CORRUPT, "migration blob: bad uuid");
+    b.export_id = HV_TRY(f.get("export"));
+    if (!valid_export_id(b.export_id))
+        return fail(Errc::CORRUPT, "migration blob: bad export id");
     auto domain = HV_TRY(f.get("domain"));
     auto label = HV_TRY(f.get("label"));
     auto measurement = HV_TRY(f.get("measurement"));
@@ -93,7 +98,7 @@ Result<Migration_blob> Migration_blob::parse(std::string const &text)
     b.ephemeral.x = HV_TRY(f.get_hex("ephemeral.x", 32));
     b.ephemeral.y = HV_TRY(f.get_hex("ephemeral.y", 32));
     b.payload = HV_TRY(f.get_hex("payload"));
-    if (f.entries().size() != 8)
+    if (f.entries().size() != 9)
         return fail(Errc::CORRUPT, "migration blob: unexpected fields");
     return b;
 }

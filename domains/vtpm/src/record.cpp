@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "vtpm/kv_file.hpp"
+#include "vtpm/ledger.hpp"
 
 namespace dom::vtpm
 {
@@ -21,6 +22,12 @@ std::string Instance_record::serialize() const
     f.set("measurement", owner.measurement);
     f.set_hex("key", wrapped_key);
     f.set("status", status == Record_status::READY ? "ready" : "exporting");
+    if (!origin.empty())
+        f.set("origin", origin);
+    if (status == Record_status::EXPORTING) {
+        f.set("export", export_id);
+        f.set_hex("export.target", export_target);
+    }
     return f.serialize();
 }
 
@@ -49,6 +56,23 @@ Result<Instance_record> Instance_record::parse(std::string const &text)
         r.status = Record_status::EXPORTING;
     else
         return fail(Errc::CORRUPT, "instance record: unknown status '" + st + "'");
+    std::size_t fields = 6;
+    if (f.has("origin")) {
+        r.origin = HV_TRY(f.get("origin"));
+        if (!valid_export_id(r.origin))
+            return fail(Errc::CORRUPT, "instance record: bad origin export id");
+        ++fields;
+    }
+    if (r.status == Record_status::EXPORTING) {
+        r.export_id = HV_TRY(f.get("export"));
+        if (!valid_export_id(r.export_id))
+            return fail(Errc::CORRUPT, "instance record: bad export id");
+        auto const t = HV_TRY(f.get_hex("export.target", 32));
+        std::copy(t.begin(), t.end(), r.export_target.begin());
+        fields += 2;
+    }
+    if (f.entries().size() != fields)
+        return fail(Errc::CORRUPT, "instance record: unexpected fields");
     return r;
 }
 

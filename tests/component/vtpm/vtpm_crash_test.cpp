@@ -158,4 +158,95 @@ TEST(Vtpm_crash, KillNineOfAWorkerDuringNvWritesKeepsCommittedState)
     EXPECT_GT(total_acked, 0u) << "no increment finished before the kills: the test proved nothing";
 }
 
+TEST(Vtpm_crash, KillNineDuringImportNeverMakesTwoOrNone)
+{
+    Temp_dir tmp;
+    Swtpm tpm_a{tmp.path() + "/tpm-a"}, tpm_b{tmp.path() + "/tpm-b"};
+    ASSERT_TRUE(tpm_a.ok() && tpm_b.ok());
+    std::string const root_a = tmp.path() + "/a", root_b = tmp.path() + "/b";
+    std::string const cli = binary_dir() + "/domains/vtpm/ward-vtpm";
+    ASSERT_TRUE(exists(cli)) << cli;
+    auto const id = identity("work");
+    Platform_key key_b;
+    {
+        auto mb = Manager::open(manager_config(root_b, tpm_b.tcti()));
+        ASSERT_TRUE(mb) << mb.error().message;
+        auto const k = (*mb)->platform_key();
+        ASSERT_TRUE(k) << k.error().message;
+        key_b = *k;
+    }
+    // Instances on A, each with its own PCR 16, exported to B.
+    struct Moved
+    {
+        std::string uuid, blob, pcr16;
+    };
+    std::vector<Moved> moved;
+    {
+        auto ma = Manager::open(manager_config(root_a, tpm_a.tcti()));
+        ASSERT_TRUE(ma) << ma.error().message;
+        for (int i = 0; i < 7; ++i) {
+            auto const inst = (*ma)->create(id);
+            ASSERT_TRUE(inst);
+            auto const ep = (*ma)->start(inst->uuid, id, Start_mode::RESET);
+            ASSERT_TRUE(ep);
+            std::string const value(64, static_cast<char>('1' + i));
+            ASSERT_EQ(sh("tpm2_pcrextend 16:sha256=" + value, ep->tcti()).status, 0);
+            auto const pcr16 = pcr_hex(ep->tcti(), 16);
+            ASSERT_EQ(pcr16.size(), 64u);
+            std::string const blob = tmp.path() + "/blob" + std::to_string(i);
+            ASSERT_TRUE((*ma)->export_instance(inst->uuid, key_b, blob));
+            moved.push_back({inst->uuid, blob, pcr16});
+        }
+    }
+    std::string const env = "export WARD_VTPM_ROOT=" + root_b +
+                            " WARD_PLATFORM_TCTI=" + tpm_b.tcti() + " TSS2_LOG=all+NONE; ";
+    // One import on its own, timed, so the kills below land at spread-out points of an import.
+    auto const t0 = std::chrono::steady_clock::now();
+    auto const first = sh(env + cli + " import " + moved[0].blob);
+    ASSERT_EQ(first.status, 0) << first.out;
+    auto const once = std::chrono::steady_clock::now() - t0;
+    double const at[] = {0.2, 0.4, 0.6, 0.75, 0.9, 1.0};
+    for (std::size_t i = 1; i < moved.size(); ++i) {
+        pid_t const pid = spawn_shell(env + "exec " + cli + " import " + moved[i].blob);
+        ASSERT_GT(pid, 0);
+        std::this_thread::sleep_for(
+            std::chrono::duration_cast<std::chrono::microseconds>(once * at[i - 1]));
+        kill_group(pid);
+    }
+    auto mgr = Manager::open(manager_config(root_b, tpm_b.tcti()));
+    for (int i = 0; i < 200 && !mgr && mgr.error().code == Errc::BUSY; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        mgr = Manager::open(manager_config(root_b, tpm_b.tcti()));
+    }
+    ASSERT_TRUE(mgr) << mgr.error().message;
+    auto &m = **mgr;
+    EXPECT_NE(sh("ls -a " + root_b + "/instances | grep -q -e .new- -e .tmp").status, 0);
+    // Each instance is either completely here (and then its blob is consumed, also when the
+    // kill came between the rename and the ledger write) or not here at all (the blob imports).
+    for (auto const &mv : moved) {
+        auto const info = m.info(mv.uuid);
+        if (info) {
+            EXPECT_EQ(info->status, Instance_status::STOPPED) << info->problem;
+            auto const again = m.import_instance(mv.blob);
+            ASSERT_FALSE(again) << mv.uuid << " imported twice";
+            EXPECT_EQ(again.error().code, Errc::REPLAYED) << again.error().message;
+        } else {
+            EXPECT_EQ(info.error().code, Errc::NOT_FOUND) << info.error().message;
+            auto const late = m.import_instance(mv.blob);
+            ASSERT_TRUE(late) << late.error().message;
+        }
+    }
+    // Now every instance exists exactly once here with its state, and no blob opens again.
+    EXPECT_EQ(m.list().size(), moved.size());
+    for (auto const &mv : moved) {
+        auto const ep = m.start(mv.uuid, id, Start_mode::RESUME);
+        ASSERT_TRUE(ep) << ep.error().message;
+        EXPECT_EQ(pcr_hex(ep->tcti(), 16), mv.pcr16) << mv.uuid;
+        ASSERT_TRUE(m.stop(mv.uuid));
+        auto const replay = m.import_instance(mv.blob);
+        ASSERT_FALSE(replay);
+        EXPECT_EQ(replay.error().code, Errc::REPLAYED);
+    }
+}
+
 } // namespace

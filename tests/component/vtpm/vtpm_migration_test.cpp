@@ -80,7 +80,7 @@ TEST_F(Vtpm_migration, RoundTripKeepsStateAndDestroysTheSource)
     // Importing the same blob again must not make a second copy.
     auto const twice = mb->import_instance(blob);
     ASSERT_FALSE(twice);
-    EXPECT_EQ(twice.error().code, Errc::EXISTS);
+    EXPECT_EQ(twice.error().code, Errc::REPLAYED) << twice.error().message;
 
     // B's instance survives a restart of B's manager (re-wrapped under B's manager key).
     ASSERT_TRUE(mb->stop(inst->uuid));
@@ -145,6 +145,103 @@ TEST_F(Vtpm_migration, BlobForAnotherPlatformOrTamperedIsRefused)
     auto const junk = mb->import_instance(tmp_.path() + "/junk");
     ASSERT_FALSE(junk);
     EXPECT_EQ(junk.error().code, Errc::CORRUPT);
+}
+
+std::string field(std::string const &text, std::string const &key)
+{
+    auto const at = text.find("\n" + key + "=");
+    if (at == std::string::npos)
+        return {};
+    auto const from = at + key.size() + 2;
+    return text.substr(from, text.find('\n', from) - from);
+}
+
+TEST_F(Vtpm_migration, ABlobImportsOnceEvenAfterTheInstanceIsGoneOrCameBack)
+{
+    ASSERT_TRUE(a_.tpm.ok() && b_.tpm.ok());
+    auto ma = a_.open();
+    auto mb = b_.open();
+    ASSERT_TRUE(ma && mb);
+    auto const id = identity("work");
+    auto const inst = ma->create(id);
+    ASSERT_TRUE(inst);
+    auto const key_a = ma->platform_key();
+    auto const key_b = mb->platform_key();
+    ASSERT_TRUE(key_a && key_b);
+    std::string const ab = tmp_.path() + "/a-to-b.vtpm", ba = tmp_.path() + "/b-to-a.vtpm";
+    ASSERT_TRUE(ma->export_instance(inst->uuid, *key_b, ab));
+    auto const again = ma->export_instance(inst->uuid, *key_b, ab + ".2");
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, Errc::NOT_FOUND);
+    EXPECT_NE(again.error().message.find("was exported"), std::string::npos)
+        << again.error().message;
+    ASSERT_TRUE(mb->import_instance(ab));
+
+    // B sends it back to A; A takes it (a new export), then B's old blob is replayed to B,
+    // where the instance no longer exists: refused, not resurrected.
+    ASSERT_TRUE(mb->export_instance(inst->uuid, *key_a, ba));
+    EXPECT_TRUE(mb->list().empty());
+    auto const replay = mb->import_instance(ab);
+    ASSERT_FALSE(replay);
+    EXPECT_EQ(replay.error().code, Errc::REPLAYED) << replay.error().message;
+    EXPECT_NE(replay.error().message.find("already imported"), std::string::npos);
+    EXPECT_TRUE(mb->list().empty());
+    ASSERT_TRUE(ma->import_instance(ba));
+    ASSERT_EQ(ma->list().size(), 1u);
+
+    // A destroys it; the blob that brought it is refused too, and so after a manager restart
+    // (the ledger is on disk, not in memory).
+    ASSERT_TRUE(ma->destroy(inst->uuid));
+    ma.reset();
+    ma = a_.open();
+    ASSERT_TRUE(ma);
+    auto const after_restart = ma->import_instance(ba);
+    ASSERT_FALSE(after_restart);
+    EXPECT_EQ(after_restart.error().code, Errc::REPLAYED);
+    EXPECT_TRUE(ma->list().empty());
+    EXPECT_NE(sh("grep -c \"refused import\" " + a_.root + "/audit.log").out, "0\n");
+}
+
+TEST_F(Vtpm_migration, AnInterruptedExportKeepsItsIdAndItsTarget)
+{
+    ASSERT_TRUE(a_.tpm.ok() && b_.tpm.ok());
+    auto ma = a_.open();
+    auto mb = b_.open();
+    ASSERT_TRUE(ma && mb);
+    auto const id = identity("work");
+    auto const inst = ma->create(id);
+    ASSERT_TRUE(inst);
+    auto const key_a = ma->platform_key();
+    auto const key_b = mb->platform_key();
+    ASSERT_TRUE(key_a && key_b);
+    // The blob cannot be written: the export stops after marking the instance exporting.
+    auto const failed = ma->export_instance(inst->uuid, *key_b, tmp_.path() + "/no/such/dir/x");
+    ASSERT_FALSE(failed);
+    auto const record = read_text(a_.root + "/instances/" + inst->uuid + "/record");
+    ASSERT_TRUE(record);
+    auto const export_id = field(*record, "export");
+    ASSERT_EQ(export_id.size(), 32u) << *record;
+    EXPECT_EQ(field(*record, "status"), "exporting");
+    EXPECT_EQ(ma->start(inst->uuid, id, Start_mode::RESUME).error().code, Errc::BAD_STATE);
+    // Not to another platform: that would make two importable copies.
+    auto const elsewhere = ma->export_instance(inst->uuid, *key_a, tmp_.path() + "/to-a.vtpm");
+    ASSERT_FALSE(elsewhere);
+    EXPECT_EQ(elsewhere.error().code, Errc::BAD_STATE) << elsewhere.error().message;
+    EXPECT_FALSE(exists(tmp_.path() + "/to-a.vtpm"));
+    // The same target finishes the job with the same export id.
+    std::string const blob = tmp_.path() + "/to-b.vtpm";
+    ASSERT_TRUE(ma->export_instance(inst->uuid, *key_b, blob));
+    auto const text = read_text(blob);
+    ASSERT_TRUE(text);
+    EXPECT_EQ(field(*text, "export"), export_id);
+    EXPECT_TRUE(ma->list().empty());
+    auto const ledger = read_text(a_.root + "/ledger");
+    ASSERT_TRUE(ledger);
+    EXPECT_EQ(field(*ledger, "exported." + export_id), inst->uuid);
+    ASSERT_TRUE(mb->import_instance(blob));
+    auto const ledger_b = read_text(b_.root + "/ledger");
+    ASSERT_TRUE(ledger_b);
+    EXPECT_EQ(field(*ledger_b, "consumed." + export_id), inst->uuid);
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "vtpm/kv_file.hpp"
+#include "vtpm/ledger.hpp"
 #include "vtpm/migration.hpp"
 #include "vtpm/record.hpp"
 #include "vtpm/sealed_key.hpp"
@@ -81,12 +82,22 @@ TEST(Identity, BindingNamesEveryDifference)
 
 TEST(Instance_record, RoundTripsAndRejectsDamage)
 {
-    Instance_record r{UUID, WORK, Bytes(60, 7), Record_status::EXPORTING};
+    Instance_record r;
+    r.uuid = UUID;
+    r.owner = WORK;
+    r.wrapped_key = Bytes(60, 7);
+    r.status = Record_status::EXPORTING;
+    r.origin = std::string(32, 'c');
+    r.export_id = std::string(32, 'e');
+    r.export_target.fill(5);
     auto const p = Instance_record::parse(r.serialize());
     ASSERT_TRUE(p) << p.error().message;
     EXPECT_EQ(p->owner, WORK);
     EXPECT_EQ(p->wrapped_key, r.wrapped_key);
     EXPECT_EQ(p->status, Record_status::EXPORTING);
+    EXPECT_EQ(p->origin, r.origin);
+    EXPECT_EQ(p->export_id, r.export_id);
+    EXPECT_EQ(p->export_target, r.export_target);
 
     auto const text = r.serialize();
     auto const replace = [&](std::string const &from, std::string const &to) {
@@ -97,7 +108,9 @@ TEST(Instance_record, RoundTripsAndRejectsDamage)
     for (auto const &bad :
          {text.substr(0, text.size() - 5), replace("status=exporting", "status=x"),
           replace("uuid=0123", "uuid=../."), replace("domain=work", "domain=.w"),
-          replace("key=07", "key=0"), replace("key=0707", "key=07")})
+          replace("key=07", "key=0"), replace("key=0707", "key=07"),
+          replace("export=eee", "export=EEE"), replace("export=", "exported="),
+          replace("origin=ccc", "origin=cc"), replace("export.target=05", "export.target=5")})
         EXPECT_EQ(Instance_record::parse(bad).error().code, Errc::CORRUPT) << bad;
 }
 
@@ -134,12 +147,17 @@ TEST(Migration_blob, RoundTripsAndBindsHeaderToPayload)
     Migration_blob b;
     b.target.fill(9);
     b.uuid = UUID;
+    b.export_id = std::string(32, 'a');
     b.owner = WORK;
     b.ephemeral = {Bytes(32, 1), Bytes(32, 2)};
     b.payload = Bytes{1, 2, 3};
     auto const p = Migration_blob::parse(b.serialize());
     ASSERT_TRUE(p) << p.error().message;
+    EXPECT_EQ(p->export_id, b.export_id);
     EXPECT_EQ(p->header_aad(), b.header_aad());
+    auto replayed = b;
+    replayed.export_id = std::string(32, 'b');
+    EXPECT_NE(replayed.header_aad(), b.header_aad()); // the export id is authenticated
     EXPECT_EQ(p->payload, b.payload);
     auto other = b;
     other.owner.label = "evil";
@@ -148,6 +166,47 @@ TEST(Migration_blob, RoundTripsAndBindsHeaderToPayload)
     auto text = b.serialize();
     text.insert(text.find("payload="), "extra=1\n");
     EXPECT_EQ(Migration_blob::parse(text).error().code, Errc::CORRUPT);
+}
+
+TEST(Migration_blob, RefusesAMissingOrMalformedExportId)
+{
+    Migration_blob b;
+    b.uuid = UUID;
+    b.export_id = std::string(32, 'a');
+    b.owner = WORK;
+    b.ephemeral = {Bytes(32, 1), Bytes(32, 2)};
+    auto const text = b.serialize();
+    auto const edited = [&](std::string const &from, std::string const &to) {
+        auto t = text;
+        t.replace(t.find(from), from.size(), to);
+        return t;
+    };
+    for (auto const &bad : {edited("export=" + b.export_id + "\n", ""),
+                            edited("export=a", "export=g"), edited("export=aa", "export=a"),
+                            edited("ward-vtpm-migration 2", "ward-vtpm-migration 1")})
+        EXPECT_EQ(Migration_blob::parse(bad).error().code, Errc::CORRUPT) << bad;
+}
+
+TEST(Migration_ledger, RoundTripsAndRejectsStrangeLines)
+{
+    Migration_ledger l;
+    l.consumed[std::string(32, '1')] = UUID;
+    l.exported[std::string(32, '2')] = UUID;
+    auto const p = Migration_ledger::parse(l.serialize());
+    ASSERT_TRUE(p) << p.error().message;
+    EXPECT_EQ(p->consumed, l.consumed);
+    EXPECT_EQ(p->exported, l.exported);
+    EXPECT_TRUE(Migration_ledger::parse("ward-vtpm-ledger 1\n"));
+    for (auto const *bad :
+         {"ward-vtpm-ledger 1\nconsumed.12=0123abcd-0000-4000-8000-00000000beef\n",
+          "ward-vtpm-ledger 1\nimported.11111111111111111111111111111111=0123abcd-0000-4000-"
+          "8000-00000000beef\n",
+          "ward-vtpm-ledger 1\nconsumed.11111111111111111111111111111111=../x\n",
+          "ward-vtpm-ledger 1\nconsumed\n", "ward-vtpm-ledger 1\nconsumed=x\n"})
+        EXPECT_EQ(Migration_ledger::parse(bad).error().code, Errc::CORRUPT) << bad;
+    EXPECT_TRUE(valid_export_id(std::string(32, 'f')));
+    EXPECT_FALSE(valid_export_id(std::string(32, 'F')));
+    EXPECT_FALSE(valid_export_id(std::string(31, 'f')));
 }
 
 TEST(Migration_payload, OnlyKnownStateFiles)

@@ -59,10 +59,11 @@ template <typename T, typename F> void hammer(std::string const &valid, F parse)
 
 TEST(Mutation, InstanceRecord)
 {
-    Instance_record r{"0123abcd-0000-4000-8000-00000000beef",
-                      {"work", "work", std::string(64, 'a')},
-                      Bytes(60, 7),
-                      Record_status::READY};
+    Instance_record r;
+    r.uuid = "0123abcd-0000-4000-8000-00000000beef";
+    r.owner = {"work", "work", std::string(64, 'a')};
+    r.wrapped_key = Bytes(60, 7);
+    r.origin = std::string(32, '9');
     hammer<Instance_record>(r.serialize(),
                             [](std::string const &s) { return Instance_record::parse(s); });
 }
@@ -71,6 +72,7 @@ TEST(Mutation, MigrationBlobAndPayload)
 {
     Migration_blob b;
     b.uuid = "0123abcd-0000-4000-8000-00000000beef";
+    b.export_id = std::string(32, 'd');
     b.owner = {"work", "work", std::string(64, 'a')};
     b.ephemeral = {Bytes(32, 1), Bytes(32, 2)};
     b.payload = Bytes(40, 3);

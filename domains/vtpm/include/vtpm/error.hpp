@@ -24,6 +24,7 @@ enum class Errc
     WORKER,    // the swtpm worker could not be started or controlled
     CRYPTO,    // OpenSSL failure or authentication failure
     BUSY,      // another manager holds the lock
+    REPLAYED,  // a migration blob whose export id this platform already consumed
 };
 
 char const *errc_name(Errc c);

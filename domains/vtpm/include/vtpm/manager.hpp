@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "vtpm/ledger.hpp"
 #include "vtpm/migration.hpp"
 #include "vtpm/pcr.hpp"
 #include "vtpm/record.hpp"
@@ -85,13 +86,16 @@ class Manager
 
     // This platform's migration public key (to hand to platforms that export to it).
     Result<Platform_key> platform_key();
-    // Stops the instance, writes a blob only `target` can open to `out_path`, then destroys the
-    // instance here. The record is marked exporting first, so after a crash the instance can
-    // never start here again; running export again finishes the job.
+    // Stops the instance, writes a blob only `target` can open to `out_path`, records the export
+    // in the ledger, then destroys the instance here. The record is marked exporting first (with
+    // a fresh export id and the target), so after a crash the instance can never start here
+    // again; running export again (to the same target only: BAD_STATE otherwise) finishes the
+    // job with the same export id. NOT_FOUND names the export of an instance already gone.
     Result<void> export_instance(std::string const &uuid, Platform_key const &target,
                                  std::string const &out_path);
     // WRONG_PLATFORM for a blob addressed to another platform, CORRUPT if it does not
-    // authenticate, EXISTS if the instance is already here.
+    // authenticate, EXISTS if the instance is already here, REPLAYED if this platform already
+    // imported that blob's export (the ledger): every blob opens at most once per platform.
     Result<Instance_info> import_instance(std::string const &blob_path);
 
     std::string const &root() const { return cfg_.root; }
@@ -112,6 +116,11 @@ class Manager
     Result<void> commit_new(std::string const &staging, std::string const &uuid);
     std::optional<Run_info> running(std::string const &uuid) const;
     void recover();
+    // After a crash: records the origin of every imported instance in the ledger, and finishes
+    // exports whose blob was written and recorded (instance EXPORTING, id in the ledger).
+    void recover_migrations();
+    Result<Migration_ledger> load_ledger() const;
+    Result<void> save_ledger(Migration_ledger const &l) const;
 
     Manager_config cfg_;
     Key256 key_;

@@ -25,8 +25,9 @@ struct Platform_key
 
 struct Migration_blob
 {
-    Digest target{};  // id of the platform the blob is for
-    std::string uuid; // instance id, kept across platforms
+    Digest target{};       // id of the platform the blob is for
+    std::string uuid;      // instance id, kept across platforms
+    std::string export_id; // fresh per export (valid_export_id); the target consumes it once
     Domain_identity owner;
     Ecc_point ephemeral; // sender's ECDH share
     Bytes payload;       // GCM(transport key, aad = header_aad(), Migration_payload)

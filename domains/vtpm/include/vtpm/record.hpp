@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "vtpm/crypto.hpp"
 #include "vtpm/identity.hpp"
 
 namespace dom::vtpm
@@ -22,6 +23,14 @@ struct Instance_record
     Domain_identity owner;
     Bytes wrapped_key; // AES-256-GCM(manager key, aad = binding_aad(uuid, owner), instance key)
     Record_status status{Record_status::READY};
+    // Export id of the migration that brought the instance to this platform (empty if it was
+    // created here). Recorded in the ledger's consumed set, so that blob is refused if replayed.
+    std::string origin;
+    // While EXPORTING: the export id chosen when the export began and the platform it goes to.
+    // A repeated export (after a crash) reuses both, so every blob of one export shares one id
+    // and the target accepts only one of them.
+    std::string export_id;
+    Digest export_target{};
 
     std::string serialize() const;
     // CORRUPT naming the field, for a file that does not parse or validate.
