@@ -10,6 +10,7 @@
 #include "hv/hv_options.hpp"
 #include "hv/multiboot2.hpp"
 #include "kernel/acm_hooks.hpp"
+#include "kernel/boot_info.hpp"
 #include "kernel/domain_builder.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/memory.hpp"
@@ -103,18 +104,10 @@ extern "C" HV_NORETURN void kmain(uint32_t magic, uint64_t info_pa)
     log("ward: long mode, W^X image mapping, NX %s, SMEP %s, SMAP %s; GDT/IDT/TSS loaded\n",
         feat.nx ? "on" : "off", feat.smep ? "on" : "off", feat.smap ? "on" : "off");
 
-    if (magic != mb2::BOOTLOADER_MAGIC)
-        boot_failed("not loaded by a Multiboot2 boot loader (bad magic)");
-    if (info_pa == 0 || info_pa + 8 > x86::IDENTITY_MAP_END)
-        boot_failed("Multiboot2 information out of reach");
-    uint32_t const total = *x86::phys_to_virt<uint32_t const>(info_pa);
-    if (total < 8 || info_pa + total > x86::IDENTITY_MAP_END)
-        boot_failed("Multiboot2 information has a bad size");
-    auto const info = mb2::Info::parse({x86::phys_to_virt<std::byte const>(info_pa), total});
-    if (!info) {
-        log("ward: Multiboot2 information rejected: %s\n", mb2::error_name(info.error()));
-        boot_failed("cannot continue without a valid Multiboot2 memory map");
-    }
+    auto const boot = read_boot_info(magic, info_pa);
+    if (!boot)
+        boot_failed(boot.error());
+    mb2::Info const *const info = &boot->info;
     auto const opts = parse_hv_options(info->cmdline());
     if (!opts) {
         log("ward: hypervisor command line rejected: %s (column %u); using defaults\n",
@@ -125,7 +118,7 @@ extern "C" HV_NORETURN void kmain(uint32_t magic, uint64_t info_pa)
     }
     run_self_test(options().test.view());
 
-    if (auto const r = memory_init(*info, info_pa); !r) {
+    if (auto const r = memory_init(*info, boot->info_pa); !r) {
         log("ward: frame allocator: %s\n", Frame_allocator::error_name(r.error()));
         boot_failed("cannot set up physical memory");
     }

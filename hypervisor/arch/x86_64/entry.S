@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Multiboot2 header and the 32-bit entry: zero .bss, identity-map the first 4 GiB with 2 MiB pages
- * (temporary; paging.cpp builds the final W^X tables), enter long mode and call kmain(magic, info).
+/* Multiboot2 and Multiboot 1 headers and the 32-bit entry: zero .bss, identity-map the first 4 GiB
+ * with 2 MiB pages (temporary; paging.cpp builds the final W^X tables), enter long mode and call
+ * kmain(magic, info). Both loaders enter at _start in flat 32-bit protected mode with the magic in
+ * EAX and the information's physical address in EBX; kmain tells them apart (docs/boot.md).
  */
 #define MB2_MAGIC 0xe85250d6
 #define MB2_ARCH_I386 0
+#define MB1_MAGIC 0x1badb002
+/* Page-align modules, memory map required, and the address fields below are valid (the
+ * "a.out kludge": QEMU's -kernel loader refuses ELF64, so it loads the flat image ward-hv.bin,
+ * objcopy'd from the ELF, by these addresses). */
+#define MB1_FLAGS ((1 << 0) | (1 << 1) | (1 << 16))
 
     .section .multiboot2, "a"
     .balign 8
@@ -17,14 +24,28 @@ mb2_header:
     .long 8
 mb2_header_end:
 
+    /* Multiboot 1 (within the first 8 KiB of the image, 4-byte aligned). load_end_addr 0: the
+     * whole file is loaded; bss_end_addr: the loader zeroes .bss up to it. */
+    .section .multiboot1, "a"
+    .balign 4
+mb1_header:
+    .long MB1_MAGIC
+    .long MB1_FLAGS
+    .long -(MB1_MAGIC + MB1_FLAGS)
+    .long mb1_header     /* header_addr */
+    .long __image_start  /* load_addr */
+    .long 0              /* load_end_addr */
+    .long __bss_end      /* bss_end_addr */
+    .long _start         /* entry_addr */
+
     .section .text.boot, "ax"
     .code32
     .global _start
 _start:
     cli
     cld
-    mov %eax, %ebp            /* Multiboot2 magic */
-    mov %ebx, %esi            /* Multiboot2 info (physical) */
+    mov %eax, %ebp            /* Multiboot2 or Multiboot 1 magic */
+    mov %ebx, %esi            /* boot information (physical) */
 
     /* .bss holds the boot stack and the boot page tables: zero it first. */
     mov $__bss_start, %edi

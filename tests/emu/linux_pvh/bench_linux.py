@@ -4,20 +4,23 @@
 floor (the same kernel entered by QEMU itself at its PVH note, no hypervisor) in the same run.
 Reports seconds from QEMU start to each guest's first userspace line and from its domain's
 creation (Ward's 'domain N ... built' log line) to that line.
-Usage: bench_linux.py ONE_ISO TWO_ISO DIRECT_BOOT_PY QEMU VMLINUX INITRAMFS"""
+Ward is booted the direct way (QEMU loads its flat image and the modules: ward_hv_direct()).
+Usage: bench_linux.py ONE_IMAGE TWO_IMAGE DIRECT_BOOT_PY QEMU VMLINUX INITRAMFS"""
+import os
 import re
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
+import qemu_runner  # noqa: E402
 
 USERSPACE = re.compile(r"^\[([a-z0-9_-]+)\] WARD-GUEST: userspace up")
 BUILT = re.compile(r"^ward: domain \d+ '([a-z0-9_-]+)' \(label")
 
 
 def ward_run(iso, guests, timeout=240):
-    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-machine", "q35", "-m", "1536M",
-           "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-cdrom", iso]
+    cmd = qemu_runner.qemu_command(iso, memory="1536M")
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     built, up = {}, {}

@@ -9,7 +9,7 @@ built with its initrd and reaches userspace through the milestones of
 its clock runs at the right rate (the initramfs times a 1 s sleep); it powers off and Ward sees
 it; a second Linux domain panics (rdinit=/nonexistent) and Ward sees the crash through
 SCHEDOP_shutdown without the first being disturbed; the bystander test guest finishes.
-Usage: linux_pvh_test.py full|panic ISO [--echo]
+Usage: linux_pvh_test.py full|panic IMAGE [--echo]  (IMAGE: a direct-boot manifest or an ISO)
 """
 import os
 import shutil
@@ -17,6 +17,9 @@ import subprocess
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
+import qemu_runner  # noqa: E402
 
 # Lines that must appear (substring match), each with what it proves. Those of LINUX_ONLY must
 # come from the 'linux' domain's console, prefixed with its name.
@@ -70,11 +73,9 @@ def main():
         print("SKIP: qemu-system-x86_64 is not installed")
         return 77
     if not os.path.exists(iso):
-        print(f"FAIL: ISO not built: {iso}")
+        print(f"FAIL: image not built: {iso}")
         return 1
-    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-machine", "q35",
-           "-m", "1536M", "-display", "none", "-monitor", "none", "-serial", "stdio",
-           "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-cdrom", iso]
+    cmd = qemu_runner.qemu_command(iso, memory="1536M")
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)

@@ -1,10 +1,15 @@
 # SPDX-License-Identifier: MIT
-"""Boots a Ward ISO under QEMU TCG (AMD SVM + NPT) and records the serial log.
+"""Boots Ward under QEMU TCG (AMD SVM + NPT) and records the serial log.
+
+The image is either a GRUB ISO (ward_hv_iso()) or a direct-boot manifest (ward_hv_direct(), a
+.json file): then QEMU loads the flat hypervisor image itself through its Multiboot 1 header
+(-kernel, -append) with every module and its command line (-initrd), and no GRUB runs.
 
 Each serial line is timestamped (seconds since QEMU was started) as it arrives. The run is
 expected to end by itself through isa-debug-exit; the timeout is only a safety net, and a run
 that needs it is reported as such.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -43,10 +48,25 @@ class Run:
         return -1
 
 
-def qemu_command(iso, cpu="max"):
+def boot_media(image):
+    """QEMU arguments that boot `image`: an ISO (-cdrom) or a direct-boot manifest (.json)."""
+    if not image.endswith(".json"):
+        return ["-cdrom", image]
+    with open(image) as f:
+        m = json.load(f)
+    if m.get("kind") != "ward-direct":
+        raise ValueError(f"{image}: not a Ward direct-boot manifest")
+    # -initrd "file args,file args": QEMU splits modules at single commas; ",," is a comma.
+    mods = ",".join(f"{mod['file']} {mod['cmdline']}".strip().replace(",", ",,")
+                    for mod in m["modules"])
+    args = ["-kernel", m["kernel"], "-append", m["cmdline"]]
+    return args + (["-initrd", mods] if mods else [])
+
+
+def qemu_command(image, cpu="max", memory="256M"):
     return ["qemu-system-x86_64", "-accel", "tcg", "-cpu", cpu, "-machine", "q35",
-            "-m", "256M", "-display", "none", "-monitor", "none", "-serial", "stdio",
-            "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-cdrom", iso]
+            "-m", memory, "-display", "none", "-monitor", "none", "-serial", "stdio",
+            "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] + boot_media(image)
 
 
 def skip_if_unavailable():
@@ -57,7 +77,7 @@ def skip_if_unavailable():
 
 def boot(iso, timeout=120.0, echo=False, cpu="max"):
     if not os.path.exists(iso):
-        raise FileNotFoundError(f"ISO not built: {iso}")
+        raise FileNotFoundError(f"image not built: {iso}")
     start = time.monotonic()
     proc = subprocess.Popen(qemu_command(iso, cpu), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
