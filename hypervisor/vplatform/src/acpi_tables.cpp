@@ -3,6 +3,8 @@
 // (XSDT), 5.2.9 (FADT), 5.2.12 (MADT).
 #include "hv/vplatform/acpi_tables.hpp"
 
+#include "hv/vplatform/acpi_tpm2.hpp"
+
 namespace hv::vplatform
 {
 namespace
@@ -13,7 +15,7 @@ constexpr size_t HEADER_SIZE = 36;
 constexpr size_t FADT_SIZE = 276; // revision 6
 constexpr size_t MADT_FIXED = HEADER_SIZE + 8;
 constexpr size_t LAPIC_ENTRY = 8;
-constexpr size_t XSDT_ENTRIES = 2; // FACP, APIC
+constexpr size_t XSDT_ENTRIES = 3; // room for FACP, APIC and TPM2 (same layout with 2)
 
 // Offsets of each table inside the buffer, each 16-byte aligned.
 constexpr size_t align16(size_t v)
@@ -76,12 +78,26 @@ void write_rsdp(Writer &w, uint64_t base)
     w.seal(RSDP_AT, RSDP_SIZE, RSDP_AT + 32); // extended checksum over all of it
 }
 
-void write_xsdt(Writer &w, uint64_t base)
+size_t madt_end(uint32_t vcpus)
 {
-    uint32_t const len = HEADER_SIZE + 8 * XSDT_ENTRIES;
+    return MADT_AT + MADT_FIXED + LAPIC_ENTRY * vcpus;
+}
+
+// The TPM2 table, when there is one, follows the MADT.
+size_t tpm2_at(uint32_t vcpus)
+{
+    return align16(madt_end(vcpus));
+}
+
+void write_xsdt(Writer &w, Acpi_config const &cfg)
+{
+    bool const tpm2 = cfg.tpm2_log_length != 0;
+    auto const len = static_cast<uint32_t>(HEADER_SIZE + 8 * (tpm2 ? 3 : 2));
     w.header(XSDT_AT, "XSDT", len, 1);
-    w.u64(XSDT_AT + HEADER_SIZE, base + FADT_AT);
-    w.u64(XSDT_AT + HEADER_SIZE + 8, base + MADT_AT);
+    w.u64(XSDT_AT + HEADER_SIZE, cfg.base_gpa + FADT_AT);
+    w.u64(XSDT_AT + HEADER_SIZE + 8, cfg.base_gpa + MADT_AT);
+    if (tpm2)
+        w.u64(XSDT_AT + HEADER_SIZE + 16, cfg.base_gpa + tpm2_at(cfg.vcpus));
     w.seal(XSDT_AT, len, XSDT_AT + 9);
 }
 
@@ -133,13 +149,19 @@ char const *acpi_error_name(Acpi_error e)
     case Acpi_error::BAD_VCPU_COUNT: return "vCPU count must be 1..255";
     case Acpi_error::BAD_BASE:
         return "ACPI base must be 16-byte aligned and the tables below 4 GiB";
+    case Acpi_error::BAD_LOG: return "TPM event log area is empty, too large or wraps";
     }
     return "unknown ACPI error";
 }
 
 size_t acpi_tables_size(uint32_t vcpus)
 {
-    return MADT_AT + MADT_FIXED + LAPIC_ENTRY * vcpus;
+    return madt_end(vcpus);
+}
+
+size_t acpi_tables_size(Acpi_config const &cfg)
+{
+    return cfg.tpm2_log_length != 0 ? tpm2_at(cfg.vcpus) + ACPI_TPM2_SIZE : madt_end(cfg.vcpus);
 }
 
 uint8_t acpi_checksum(std::span<std::byte const> bytes)
@@ -154,9 +176,9 @@ Result<Acpi_layout, Acpi_error> build_acpi_tables(std::span<std::byte> out, Acpi
 {
     if (cfg.vcpus == 0 || cfg.vcpus > ACPI_MAX_VCPUS)
         return unexpected(Acpi_error::BAD_VCPU_COUNT);
-    if ((cfg.base_gpa & 15) != 0 || cfg.base_gpa + acpi_tables_size(cfg.vcpus) > 0xffffffffu)
+    size_t const size = acpi_tables_size(cfg);
+    if ((cfg.base_gpa & 15) != 0 || cfg.base_gpa + size > 0xffffffffu)
         return unexpected(Acpi_error::BAD_BASE);
-    size_t const size = acpi_tables_size(cfg.vcpus);
     if (out.size() < size)
         return unexpected(Acpi_error::BUFFER_TOO_SMALL);
     for (auto &b : out.first(size))
@@ -165,7 +187,13 @@ Result<Acpi_layout, Acpi_error> build_acpi_tables(std::span<std::byte> out, Acpi
     write_dsdt(w);
     write_fadt(w, cfg.base_gpa);
     write_madt(w, cfg);
-    write_xsdt(w, cfg.base_gpa);
+    if (cfg.tpm2_log_length != 0) {
+        if (auto const t = write_acpi_tpm2(out.subspan(tpm2_at(cfg.vcpus)), cfg.tpm2_log_gpa,
+                                           cfg.tpm2_log_length);
+            !t)
+            return unexpected(t.error());
+    }
+    write_xsdt(w, cfg);
     write_rsdp(w, cfg.base_gpa);
     return Acpi_layout{cfg.base_gpa + RSDP_AT, size};
 }
