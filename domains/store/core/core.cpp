@@ -53,6 +53,23 @@ Quotas &Core::domain_quotas_mut(uint32_t domid)
     return domain_quotas_.try_emplace(domid, opts_.quotas).first->second;
 }
 
+void Core::drop_domain_quotas(uint32_t domid)
+{
+    domain_quotas_.erase(domid);
+    std::erase_if(set_quotas_, [&](auto const &e) { return e.first.first == domid; });
+}
+
+void Core::set_domain_quota(uint32_t domid, std::string_view name, uint32_t value, bool journal)
+{
+    uint32_t *f = domain_quotas_mut(domid).field(name);
+    if (!f)
+        return;
+    *f = value;
+    set_quotas_[{domid, std::string{name}}] = value;
+    if (journal)
+        journal_.push_back(Op{Op::Kind::QUOTA, std::string{name}, {}, {}, domid, value});
+}
+
 size_t Core::watches_of(uint32_t domid) const
 {
     size_t n = 0;
@@ -200,7 +217,7 @@ bool Core::apply(Op const &op)
         domains_[op.a] = Domain_info{op.gfn, op.b, std::nullopt};
         domain_quotas_mut(op.a);
         return true;
-    case Op::Kind::RELEASE: domain_quotas_.erase(op.a); return domains_.erase(op.a) == 1;
+    case Op::Kind::RELEASE: drop_domain_quotas(op.a); return domains_.erase(op.a) == 1;
     case Op::Kind::SET_TARGET: {
         auto const it = domains_.find(op.a);
         if (it == domains_.end())
@@ -208,6 +225,11 @@ bool Core::apply(Op const &op)
         it->second.target = op.b;
         return true;
     }
+    case Op::Kind::QUOTA:
+        if (!opts_.quotas.field(op.path) || op.b == UINT32_MAX)
+            return false;
+        set_domain_quota(op.a, op.path, op.b, false);
+        return true;
     case Op::Kind::SPECIAL_PERMS:
         if (!specials_.contains(op.path) || op.perms.empty())
             return false;

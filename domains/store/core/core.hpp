@@ -65,12 +65,20 @@ struct Domain_quota
     uint32_t value;
 };
 
+// When the journal (persist/journal.hpp) lets a change's reply go (docs/store.md section 5).
+enum class Durability : uint8_t
+{
+    FULL,    // after fdatasync: survives kill -9 and power loss
+    PROCESS, // after write() to the journal, fdatasync'ed within a few ms: survives kill -9
+};
+
 struct Core_options
 {
     Quotas quotas;
     std::vector<Domain_quota> domain_quotas; // applied over `quotas`, per domain
     bool keep_orphans = false;               // RELEASE keeps the nodes the domain owned
     uint32_t features = FEATURE_RECONNECTION | FEATURE_ERROR | FEATURE_WATCHDEPTH;
+    Durability durability = Durability::FULL;
 };
 
 class Core
@@ -121,7 +129,15 @@ class Core
     // A domain's own quotas, created from the global ones if it has none yet.
     Quotas &domain_quotas_mut(uint32_t domid);
     std::map<uint32_t, Quotas> const &domain_quotas() const { return domain_quotas_; }
-    void drop_domain_quotas(uint32_t domid) { domain_quotas_.erase(domid); }
+    void drop_domain_quotas(uint32_t domid);
+    // Sets one of a domain's quotas at run time (SET_QUOTA with a domid): recorded so that the
+    // journal keeps it (snapshot_ops), and queued for the journal when `journal` is true.
+    void set_domain_quota(uint32_t domid, std::string_view name, uint32_t value, bool journal);
+    // Per-domain values set by SET_QUOTA (domid, name) -> value, as the snapshot records them.
+    std::map<std::pair<uint32_t, std::string>, uint32_t> const &set_quotas() const
+    {
+        return set_quotas_;
+    }
     std::map<uint32_t, Domain_info> &domains_mut() { return domains_; }
     std::map<std::string, Perms> &specials_mut() { return specials_; }
     Domain_hooks *hooks() { return hooks_; }
@@ -147,6 +163,7 @@ class Core
     std::map<uint32_t, Domain_info> domains_;
     std::map<std::string, Perms> specials_;
     std::map<uint32_t, Quotas> domain_quotas_;
+    std::map<std::pair<uint32_t, std::string>, uint32_t> set_quotas_;
     std::vector<std::unique_ptr<Conn>> conns_;
     uint64_t next_conn_ = 1;
     Domain_hooks *hooks_ = nullptr;

@@ -83,9 +83,10 @@ Reply do_set_quota(Ctx &ctx)
     auto const value = HV_TRY(parse_u32(a[*n - 1]));
     if (value == UINT32_MAX || !ctx.core.quotas().field(a[*n - 2]))
         return hv::unexpected(Err::INVAL);
-    Quotas &q =
-        *n == 3 ? ctx.core.domain_quotas_mut(HV_TRY(parse_u32(a[0]))) : ctx.core.quotas_mut();
-    *q.field(a[*n - 2]) = value;
+    if (*n == 3) // journaled: a domain's quota survives restarts (docs/store.md section 6)
+        ctx.core.set_domain_quota(HV_TRY(parse_u32(a[0])), a[1], value, true);
+    else
+        *ctx.core.quotas_mut().field(a[0]) = value;
     return ok_reply();
 }
 

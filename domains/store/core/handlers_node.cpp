@@ -20,7 +20,8 @@ template <typename F> Reply with_view(Ctx &ctx, F &&fn)
     std::vector<Change> changes;
     Direct_view direct{ctx.core.tree_mut(), ctx.core.journal(), changes};
     View &view = ctx.txn ? static_cast<View &>(*ctx.txn) : direct;
-    Request_scope const scope{view, ctx.conn.caller, ctx.core.quotas_for(ctx.conn.caller.domid)};
+    Request_scope const scope{view, ctx.conn.caller, ctx.core.quotas_for(ctx.conn.caller.domid),
+                              [&](uint32_t d) -> Quotas const & { return ctx.core.quotas_for(d); }};
     auto r = fn(scope);
     for (auto const &c : changes)
         ctx.core.fire(c);
@@ -48,7 +49,7 @@ Reply do_read(Ctx &ctx)
     auto const path = HV_TRY(path_arg(ctx));
     return with_view(ctx, [&](Request_scope const &s) -> Reply {
         Node const *n = HV_TRY(lookup(s, path, ACCESS_READ));
-        return n->value;
+        return n->value.str();
     });
 }
 
@@ -89,7 +90,7 @@ Reply do_directory(Ctx &ctx)
         Node const *n = HV_TRY(lookup(s, path, ACCESS_READ));
         if (n->children.size() > PAYLOAD_MAX)
             return hv::unexpected(Err::TOOBIG);
-        return n->children;
+        return n->children.str();
     });
 }
 
@@ -104,13 +105,13 @@ Reply do_directory_part(Ctx &ctx)
     auto const offset = HV_TRY(parse_u32(args[1]));
     return with_view(ctx, [&](Request_scope const &s) -> Reply {
         Node const *n = HV_TRY(lookup(s, path, ACCESS_READ));
-        std::string const &all = n->children;
+        std::string_view const all = n->children;
         if (offset > all.size())
             return hv::unexpected(Err::INVAL);
         std::string out = std::to_string(n->gen);
         out += '\0';
         size_t const room = PAYLOAD_MAX - out.size() - 1;
-        std::string_view rest = std::string_view{all}.substr(offset);
+        std::string_view rest = all.substr(offset);
         if (rest.size() <= room) {
             out += rest;
             out += '\0';

@@ -20,6 +20,7 @@ struct Op
         RELEASE = 'R',       // a = domid
         SET_TARGET = 'T',    // a = domid, b = target domid
         SPECIAL_PERMS = 'S', // path (@introduceDomain / @releaseDomain), perms
+        QUOTA = 'Q',         // a = domid, path = quota name, b = value (per-domain SET_QUOTA)
     };
 
     Kind kind;

@@ -27,6 +27,8 @@ uint32_t const *Quotas::field(std::string_view name) const
         return &path_max;
     if (name == "node-size")
         return &node_size;
+    if (name == "memory")
+        return &memory;
     return nullptr;
 }
 

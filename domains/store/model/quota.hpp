@@ -19,6 +19,7 @@ struct Quotas
     uint32_t node_permissions = 5;     // permission entries per node
     uint32_t path_max = 2048;          // relative path length
     uint32_t node_size = 2048;         // value + permissions bytes per node
+    uint32_t memory = 2621440;         // node_memory() bytes owned per domain (Xen's hard quota)
 
     // The field for a quota name ("nodes", "watches", ...), or nullptr.
     uint32_t *field(std::string_view name);
@@ -28,7 +29,7 @@ struct Quotas
 // Space-separated quota names, as GET_QUOTA with no argument returns them.
 inline constexpr std::string_view QUOTA_NAMES = "nodes watches outstanding transactions "
                                                 "transaction-nodes node-permissions path-max "
-                                                "node-size";
+                                                "node-size memory";
 
 // True if `used` is over a limit (`limit` 0 disables the check).
 constexpr bool over(uint64_t used, uint32_t limit)

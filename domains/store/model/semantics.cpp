@@ -24,6 +24,17 @@ bool node_too_big(Request_scope const &s, size_t nperms, size_t value, size_t ch
     return !s.caller.privileged && over(node_acc_size(nperms, value, children), s.quotas.node_size);
 }
 
+// The memory quota (ENOSPC): `owner` would hold `delta` more node_memory() bytes. Checked
+// for unprivileged callers, against the owner's quota, as C xenstored charges the node's
+// owner.
+bool memory_over(Request_scope const &s, uint32_t owner, int64_t delta)
+{
+    if (s.caller.privileged || delta <= 0)
+        return false;
+    Quotas const &q = s.quotas_of ? s.quotas_of(owner) : s.quotas;
+    return over(s.view.bytes_owned_by(owner) + static_cast<uint64_t>(delta), q.memory);
+}
+
 // ENOENT, or EACCES when the caller may not even read the nearest existing ancestor (so a
 // missing node does not reveal what exists around it).
 Err missing(Request_scope const &s, std::string const &path)
@@ -61,6 +72,12 @@ hv::Result<void, Err> create(Request_scope const &s, std::string const &path,
         perms.front().domid = s.caller.domid;
     if (node_too_big(s, perms.size(), value.size(), 0))
         return hv::unexpected(Err::NOSPC);
+    int64_t bytes = 0;
+    for (auto const &p : missing_nodes)
+        bytes += static_cast<int64_t>(
+            node_memory(base_name(p).size(), p == path ? value.size() : 0, perms.size()));
+    if (memory_over(s, perms.front().domid, bytes))
+        return hv::unexpected(Err::NOSPC);
     for (auto it = missing_nodes.rbegin(); it != missing_nodes.rend(); ++it)
         s.view.put(*it, *it == path ? value : std::string_view{}, perms);
     s.view.changed({path, false});
@@ -88,6 +105,9 @@ hv::Result<void, Err> write_node(Request_scope const &s, std::string const &path
     if (!(access_for(s.caller, n->perms) & ACCESS_WRITE))
         return hv::unexpected(Err::ACCES);
     if (node_too_big(s, n->perms.size(), value.size(), n->children.size()))
+        return hv::unexpected(Err::NOSPC);
+    if (memory_over(s, n->perms.front().domid,
+                    static_cast<int64_t>(value.size()) - static_cast<int64_t>(n->value.size())))
         return hv::unexpected(Err::NOSPC);
     Perms const perms = n->perms;
     s.view.put(path, value, perms);
@@ -137,7 +157,11 @@ hv::Result<void, Err> set_node_perms(Request_scope const &s, std::string const &
         return hv::unexpected(Err::PERM);
     if (node_too_big(s, perms.size(), n->value.size(), n->children.size()))
         return hv::unexpected(Err::NOSPC);
-    std::string const value = n->value;
+    if (memory_over(
+            s, perms.front().domid,
+            8 * (static_cast<int64_t>(perms.size()) - static_cast<int64_t>(n->perms.size()))))
+        return hv::unexpected(Err::NOSPC);
+    std::string const value = n->value.str();
     s.view.put(path, value, perms);
     s.view.changed({path, false});
     return {};

@@ -3,6 +3,8 @@
 // permission checks, implicit parent creation, quotas, and the changes watches will see.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,9 @@ struct Request_scope
     View &view;
     Caller const &caller;
     Quotas const &quotas;
+    // The quotas of another domain (a node's owner, for the memory quota); when empty,
+    // `quotas` is used.
+    std::function<Quotas const &(uint32_t)> quotas_of = {};
 };
 
 // `path` must already be resolved (absolute, valid).

@@ -54,10 +54,27 @@ uint32_t Txn::owned_by(uint32_t domid) const
     return n < 0 ? 0 : static_cast<uint32_t>(n);
 }
 
+uint64_t Txn::bytes_owned_by(uint32_t domid) const
+{
+    auto const it = bytes_delta_.find(domid);
+    int64_t const n = static_cast<int64_t>(tree_.bytes_owned_by(domid)) +
+                      (it == bytes_delta_.end() ? 0 : it->second);
+    return n < 0 ? 0 : static_cast<uint64_t>(n);
+}
+
+void Txn::account(std::string const &path, Node const &n, int sign)
+{
+    uint32_t const owner = n.perms.front().domid;
+    owned_delta_[owner] += sign;
+    bytes_delta_[owner] += sign * static_cast<int64_t>(node_memory(base_name(path).size(),
+                                                                   n.value.size(), n.perms.size()));
+}
+
 void Txn::put(std::string const &path, std::string_view value, Perms const &perms)
 {
-    if (Node *n = own(path)) {
-        --owned_delta_[n->perms.front().domid];
+    Node *n = own(path);
+    if (n) {
+        account(path, *n, -1);
         n->value.assign(value);
         n->perms = perms;
     } else {
@@ -66,9 +83,9 @@ void Txn::put(std::string const &path, std::string_view value, Perms const &perm
         Node fresh;
         fresh.value.assign(value);
         fresh.perms = perms;
-        overlay_[path] = std::move(fresh);
+        n = &overlay_[path].emplace(std::move(fresh));
     }
-    ++owned_delta_[perms.front().domid];
+    account(path, *n, 1);
     ops_.push_back(Op{Op::Kind::PUT, path, std::string{value}, perms});
 }
 
@@ -79,7 +96,7 @@ void Txn::drop(std::string const &path)
         return;
     for (auto const &c : child_names(n->children))
         drop(child_path(path, c));
-    --owned_delta_[n->perms.front().domid];
+    account(path, *n, -1);
     overlay_[path] = std::nullopt;
 }
 

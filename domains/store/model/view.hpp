@@ -35,6 +35,8 @@ class View
     virtual void put(std::string const &path, std::string_view value, Perms const &perms) = 0;
     virtual void del(std::string const &path) = 0;
     virtual uint32_t owned_by(uint32_t domid) const = 0;
+    // node_memory() bytes of the nodes `domid` owns (the `memory` quota).
+    virtual uint64_t bytes_owned_by(uint32_t domid) const = 0;
     virtual void changed(Change c) = 0;
 };
 
@@ -50,6 +52,7 @@ class Direct_view final : public View
     void put(std::string const &path, std::string_view value, Perms const &perms) override;
     void del(std::string const &path) override;
     uint32_t owned_by(uint32_t domid) const override { return tree_.owned_by(domid); }
+    uint64_t bytes_owned_by(uint32_t domid) const override { return tree_.bytes_owned_by(domid); }
     void changed(Change c) override { changes_.push_back(std::move(c)); }
 
   private:
@@ -74,6 +77,7 @@ class Txn final : public View, private Tree_observer
     void put(std::string const &path, std::string_view value, Perms const &perms) override;
     void del(std::string const &path) override;
     uint32_t owned_by(uint32_t domid) const override;
+    uint64_t bytes_owned_by(uint32_t domid) const override;
     void changed(Change c) override { changes_.push_back(std::move(c)); }
 
     // Nodes read or written so far (the transaction-nodes quota).
@@ -87,6 +91,7 @@ class Txn final : public View, private Tree_observer
     void before_change(std::string_view path, Node const *old) override;
     Node *own(std::string const &path);
     void drop(std::string const &path);
+    void account(std::string const &path, Node const &n, int sign);
 
     Tree const &tree_;
     std::unordered_map<std::string, std::optional<Node>, String_hash, std::equal_to<>> overlay_;
@@ -94,6 +99,7 @@ class Txn final : public View, private Tree_observer
     std::unordered_map<std::string, std::optional<Node>, String_hash, std::equal_to<>> before_;
     std::unordered_map<std::string, bool, String_hash, std::equal_to<>> seen_;
     std::unordered_map<uint32_t, int64_t> owned_delta_;
+    std::unordered_map<uint32_t, int64_t> bytes_delta_;
     std::vector<Op> ops_;
     std::vector<Change> changes_;
 };

@@ -124,6 +124,11 @@ void encode_op(Op const &op, std::string &out)
         put_str(out, op.path);
         put_perms(out, op.perms);
         break;
+    case Op::Kind::QUOTA:
+        put_u32(out, op.a);
+        put_str(out, op.path);
+        put_u32(out, op.b);
+        break;
     }
 }
 
@@ -158,6 +163,11 @@ std::optional<std::vector<Op>> decode_ops(std::string_view payload)
             op.path = r.str();
             op.perms = r.perms();
             break;
+        case Op::Kind::QUOTA:
+            op.a = r.u32();
+            op.path = r.str();
+            op.b = r.u32();
+            break;
         default: return std::nullopt;
         }
         if (r.ok)
@@ -170,10 +180,21 @@ std::optional<std::vector<Op>> decode_ops(std::string_view payload)
 
 void encode_record(std::vector<Op> const &ops, std::string &out)
 {
-    size_t const start = out.size();
-    out.append(8, '\0');
+    size_t const start = begin_record(out);
     for (auto const &op : ops)
         encode_op(op, out);
+    end_record(out, start);
+}
+
+size_t begin_record(std::string &out)
+{
+    size_t const start = out.size();
+    out.append(8, '\0');
+    return start;
+}
+
+void end_record(std::string &out, size_t start)
+{
     std::string_view const payload = std::string_view{out}.substr(start + 8);
     uint32_t const len = static_cast<uint32_t>(payload.size());
     uint32_t const crc = crc32(payload);
@@ -188,7 +209,9 @@ std::optional<Record_view> next_record(std::string_view bytes)
     uint32_t len, crc;
     std::memcpy(&len, bytes.data(), 4);
     std::memcpy(&crc, bytes.data() + 4, 4);
-    if (bytes.size() - 8 < len)
+    // No record is empty: a zero length is the journal segment's preallocated, zero-filled
+    // space after the last record.
+    if (len == 0 || bytes.size() - 8 < len)
         return std::nullopt;
     std::string_view const payload = bytes.substr(8, len);
     if (crc32(payload) != crc)

@@ -23,6 +23,10 @@ std::optional<std::vector<Op>> decode_ops(std::string_view payload);
 
 // Appends one framed record holding `ops`.
 void encode_record(std::vector<Op> const &ops, std::string &out);
+// The same in two steps, for records built op by op (snapshots): begin_record() reserves the
+// frame header and returns where it starts; end_record() fills it in once the ops follow.
+size_t begin_record(std::string &out);
+void end_record(std::string &out, size_t start);
 
 // The payload of the framed record at the front of `bytes` and its total size, or nothing if
 // the record is incomplete or its checksum does not match.

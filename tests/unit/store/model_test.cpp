@@ -81,7 +81,7 @@ TEST(StoreTree, PutKeepsChildOrderAndDelRemovesSubtree)
 
 TEST(StoreTree, ChildListsAreNulSeparated)
 {
-    std::string l;
+    Bytes l;
     for (char const *n : {"a", "bb", "c", "bb2"})
         add_child(l, n);
     EXPECT_EQ(l, std::string("a\0bb\0c\0bb2\0", 11));
