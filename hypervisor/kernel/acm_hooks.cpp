@@ -6,6 +6,7 @@
 
 #include "arch/x86_64/paging.hpp"
 #include "hv/acm/guard.hpp"
+#include "hv/acm/revocation.hpp"
 #include "hv/acm/running_types.hpp"
 #include "kernel/channels.hpp"
 #include "platform/log.hpp"
@@ -15,7 +16,6 @@ namespace hv::kernel
 namespace
 {
 
-constexpr size_t POLICY_MAX = 64 * 1024;
 constexpr size_t MAX_CW = 256;
 
 alignas(8) std::array<std::byte, POLICY_MAX> policy_bytes[2]; // in force, and a reload's
@@ -68,49 +68,43 @@ std::optional<uint32_t> find_label(Domain_label const &l)
     return guard.policy().find_label(acm::Name{l.c_str(), static_cast<uint32_t>(l.length)});
 }
 
-bool install(std::span<std::byte const> src, bool reload)
+acm::Name name_of(Domain_label const &l)
+{
+    return acm::Name{l.c_str(), static_cast<uint32_t>(l.length)};
+}
+
+// Copies a policy into the slot not in force and verifies it there.
+Result<acm::Policy_view, Reload_error> stage(std::span<std::byte const> src, unsigned &slot)
 {
     if (src.size() > POLICY_MAX) {
         log("ward: acm: policy of %zu bytes refused (at most %zu)\n", src.size(), POLICY_MAX);
-        return false;
+        return unexpected(Reload_error::TOO_BIG);
     }
-    unsigned const slot = guard.loaded() ? 1 - policy_slot : policy_slot;
+    slot = guard.loaded() ? 1 - policy_slot : policy_slot;
     for (size_t i = 0; i < src.size(); ++i)
         policy_bytes[slot][i] = src[i];
-    std::span<std::byte const> const bytes{policy_bytes[slot].data(), src.size()};
-    if (!reload || !guard.loaded()) {
-        if (auto const r = guard.load(bytes); !r) {
-            log("ward: acm: policy refused: %s\n", acm::describe(r.error()));
-            return false;
-        }
-    } else {
-        std::array<uint32_t, MAX_DOMAINS> labels{};
-        for (size_t i = 0; i < MAX_DOMAINS; ++i)
-            labels[i] = domains()[i].alive() ? channels(domains()[i]).acm_label : acm::NO_LABEL;
-        auto const r = guard.reload(bytes, labels);
-        if (!r) {
-            log("ward: acm: new policy refused: %s\n", acm::describe(r.error()));
-            return false;
-        }
-        for (size_t i = 0; i < MAX_DOMAINS; ++i)
-            if (domains()[i].alive())
-                channels(domains()[i]).acm_label = labels[i];
-        log("ward: acm: policy reloaded (generation %llu); %u running domain(s) lost their "
-            "label\n",
-            static_cast<unsigned long long>(guard.generation()), *r);
+    auto const v = acm::Policy_view::load({policy_bytes[slot].data(), src.size()});
+    if (!v) {
+        log("ward: acm: policy refused: %s\n", acm::describe(v.error()));
+        return unexpected(Reload_error::INVALID);
     }
-    policy_slot = slot;
+    return *v;
+}
+
+// The Chinese Wall counts of the running domains under the policy in force.
+void rebuild_running()
+{
+    cw_counts.fill(0);
     auto rt = acm::Running_types::create(guard.policy(), cw_counts);
     if (!rt) {
         log("ward: acm: policy has more Chinese Wall types than Ward tracks (%zu)\n", MAX_CW);
         running.reset();
-        return true;
+        return;
     }
     running.emplace(*rt);
     for (Domain const &d : domains())
         if (d.alive() && channels(d).acm_label != acm::NO_LABEL)
             (void)running->add_running(channels(d).acm_label);
-    return true;
 }
 
 } // namespace
@@ -132,7 +126,11 @@ void acm_init(mb2::Info const &info)
         }
         std::span<std::byte const> const src{x86::phys_to_virt<std::byte const>(m.start),
                                              m.end - m.start};
-        if (install(src, false)) {
+        unsigned slot = 0;
+        if (auto const v = stage(src, slot); v) {
+            guard.replace(*v);
+            policy_slot = slot;
+            rebuild_running();
             Name_text const name{guard.policy().name()};
             log("ward: acm: policy '%s' in force (%u labels)\n", name.text,
                 guard.policy().label_count());
@@ -143,9 +141,62 @@ void acm_init(mb2::Info const &info)
         log("ward: acm: no policy module; built-in policy: only equal labels may share\n");
 }
 
-bool acm_reload(std::span<std::byte const> bytes)
+Result<Reload_report, Reload_error> acm_reload(std::span<std::byte const> bytes, Domain const *by)
 {
-    return install(bytes, true);
+    Name_text const old_name{guard.loaded() ? guard.policy().name() : acm::Name{"built-in", 8}};
+    unsigned slot = 0;
+    auto const staged = stage(bytes, slot);
+    if (!staged) {
+        log("ward: acm: reload by domain %u refused; policy '%s' stays in force\n",
+            by != nullptr ? by->id : 0, old_name.text);
+        return unexpected(staged.error());
+    }
+    acm::Policy_view const &next = *staged;
+    // Every running domain's label in the new policy, before anything changes.
+    std::array<uint32_t, MAX_DOMAINS> labels{};
+    acm::Policy_view const *from = guard.loaded() ? &guard.policy() : nullptr;
+    for (size_t i = 0; i < MAX_DOMAINS; ++i) {
+        Domain const &d = domains()[i];
+        labels[i] = d.alive() ? acm::relabel(from, channels(d).acm_label, name_of(d.label), next)
+                              : acm::NO_LABEL;
+    }
+    if (auto const c = acm::first_wall_conflict(next, labels); c) {
+        Domain const &a = domains()[c->first];
+        Domain const &b = domains()[c->second];
+        Name_text const set{next.conflict_set_name(c->decision.set)};
+        log("ward: acm: reload by domain %u refused: domain %u '%s' (label %s) and domain %u "
+            "'%s' (label %s) run together but conflict in set %s; policy '%s' stays in force\n",
+            by != nullptr ? by->id : 0, a.id, a.name.c_str(), a.label.c_str(), b.id, b.name.c_str(),
+            b.label.c_str(), set.text, old_name.text);
+        return unexpected(Reload_error::WALL_CONFLICT);
+    }
+    // The switch: nothing below can fail.
+    guard.replace(next);
+    policy_slot = slot;
+    cache.clear();
+    Reload_report report{};
+    for (size_t i = 0; i < MAX_DOMAINS; ++i) {
+        Domain const &d = domains()[i];
+        if (!d.alive())
+            continue;
+        channels(d).acm_label = labels[i];
+        if (labels[i] == acm::NO_LABEL) {
+            ++report.unlabelled;
+            log("ward: acm: domain %u '%s': label %s is not in the new policy; it keeps running "
+                "and may share with no one\n",
+                d.id, d.name.c_str(), d.label.c_str());
+        }
+    }
+    rebuild_running();
+    Name_text const name{guard.policy().name()};
+    log("ward: acm: policy '%s' %u.%u in force (generation %llu), loaded by domain %u '%s'; "
+        "was '%s'\n",
+        name.text, guard.policy().version_major(), guard.policy().version_minor(),
+        static_cast<unsigned long long>(guard.generation()), by != nullptr ? by->id : 0,
+        by != nullptr ? by->name.c_str() : "-", old_name.text);
+    report.revoked = channels_policy_changed();
+    log("ward: acm: reload revoked %u channel(s) and mapping(s)\n", report.revoked);
+    return report;
 }
 
 bool acm_admit(Domain const &d, uint32_t &label_index)
@@ -207,6 +258,13 @@ bool acm_share(Domain const &a, Domain const &b, char const *what)
             what, a.id, a.name.c_str(), a.label.c_str(), b.id, b.name.c_str(), b.label.c_str(),
             why);
     return allow;
+}
+
+bool acm_link_allowed(Domain const &a, Domain const &b)
+{
+    if (!guard.loaded())
+        return a.label == b.label;
+    return acm::link_survives(guard.policy(), channels(a).acm_label, channels(b).acm_label);
 }
 
 uint64_t acm_generation()

@@ -19,6 +19,7 @@ std::array<Domain_channels, MAX_DOMAINS> state;
 uint64_t zero_page_pa = 0; // stands in, read-only, for the frames of a granter that died
 
 constexpr uint64_t TIMER_VIRQ_PERIOD_US = 10000; // Xen's default periodic timer: 100 Hz
+constexpr uint64_t GNTTAB_CHARGE = uint64_t{1} << GNTTAB_ORDER; // frames of one grant table
 
 size_t slot_of(Domain const &d)
 {
@@ -76,16 +77,28 @@ bool channels_domain_started(Domain &d)
     c.active = false;
     if (!acm_admit(d, c.acm_label))
         return false;
-    auto const frame = alloc_zeroed(GNTTAB_ORDER);
-    if (!frame) {
-        log("ward: domain %u '%s': no memory for its grant table\n", d.id, d.name.c_str());
+    // The grant table's frames are the domain's: charged to its account like its RAM.
+    if (auto const r = d.account.charge(GNTTAB_CHARGE); !r) {
+        log("ward: domain %u '%s': its grant table (%u frames) is over its memory account (%llu "
+            "of %llu frames in use)\n",
+            d.id, d.name.c_str(), static_cast<unsigned>(GNTTAB_CHARGE),
+            static_cast<unsigned long long>(d.account.used()),
+            static_cast<unsigned long long>(d.account.limit()));
         acm_release(d, c.acm_label);
         return false;
     }
-    if (zero_page_pa == 0) {
+    auto const frame = alloc_zeroed(GNTTAB_ORDER);
+    if (!frame) {
+        log("ward: domain %u '%s': no memory for its grant table\n", d.id, d.name.c_str());
+        (void)d.account.uncharge(GNTTAB_CHARGE);
+        acm_release(d, c.acm_label);
+        return false;
+    }
+    if (zero_page_pa == 0) { // the hypervisor's own, shared by all: charged to no domain
         auto const z = alloc_zeroed(0);
         if (!z) {
             (void)frames().free(*frame, GNTTAB_ORDER);
+            (void)d.account.uncharge(GNTTAB_CHARGE);
             acm_release(d, c.acm_label);
             return false;
         }
@@ -114,15 +127,14 @@ void channels_domain_ending(Domain &d)
             if (auto const n = c.evtchn->send(p, evtchn_of); n)
                 deliver(*n);
     c.evtchn->close_all(evtchn_of);
-    // Its own mappings: unpin the granters' entries (its address space goes away next).
-    c.maptrack->release_all(
-        [&](uint16_t granter) -> gnttab::Grant_table * {
-            for (auto const &s : c.shadow)
-                if (s.used && s.revoked && s.granter == granter)
-                    return nullptr;
-            return grants_of(granter);
-        },
-        [](gnttab::Mapping const &) {});
+    // Its own mappings: unpin the granters' entries (its address space goes away next); a
+    // revoked mapping pins nothing any more.
+    for (gnttab::Handle h = 0; h < gnttab::MAX_MAPS; ++h) {
+        Map_shadow const s = c.shadow[h];
+        (void)c.maptrack->unmap(h, [&](uint16_t granter) -> gnttab::Grant_table * {
+            return s.used && s.revoked ? nullptr : grants_of(granter);
+        });
+    }
     unsigned own = 0;
     for (auto &s : c.shadow) {
         own += s.used ? 1 : 0;
@@ -155,10 +167,93 @@ void channels_domain_ending(Domain &d)
         gpa = ~uint64_t{0};
     }
     (void)frames().free(c.gnttab_pa, GNTTAB_ORDER);
+    if (auto const r = d.account.uncharge(GNTTAB_CHARGE); !r)
+        log("ward: BUG: domain %u: grant table: %s\n", d.id, Memory_account::error_name(r.error()));
     c.gnttab_pa = 0;
     c.grants.reset();
     acm_release(d, c.acm_label);
     c.active = false;
+}
+
+namespace
+{
+
+// Severs one interdomain port of `d` whose peer the policy no longer allows.
+bool revoke_port(Domain &d, evtchn::Port p)
+{
+    Domain_channels &c = channels(d);
+    if (c.evtchn->state(p) != evtchn::State::INTERDOMAIN)
+        return false;
+    auto const st = c.evtchn->status(p);
+    if (!st || st->dom == d.id)
+        return false;
+    Domain *o = live_domain(st->dom);
+    if (o == nullptr || acm_link_allowed(d, *o))
+        return false;
+    auto const s = c.evtchn->sever(p, evtchn_of);
+    if (!s)
+        return false;
+    deliver(s->self);
+    deliver(s->peer);
+    log("ward: acm: revoked event channel between domain %u '%s' (label %s) port %u and domain "
+        "%u '%s' (label %s) port %u\n",
+        d.id, d.name.c_str(), d.label.c_str(), p, o->id, o->name.c_str(), o->label.c_str(),
+        st->port);
+    return true;
+}
+
+// Ends grant mapping `h` of `d` if the policy no longer allows it: the granter's entry is
+// unpinned (its GTF_reading/GTF_writing clear) and a read-only zero page replaces the frame in
+// d's address space until d unmaps the handle.
+bool revoke_mapping(Domain &d, gnttab::Handle h)
+{
+    Domain_channels &c = channels(d);
+    Map_shadow &s = c.shadow[h];
+    if (!s.used || s.revoked)
+        return false;
+    Domain *g = live_domain(s.granter);
+    if (g == nullptr || acm_link_allowed(d, *g))
+        return false;
+    uint32_t ref = 0;
+    bool found = false, readonly = true;
+    c.maptrack->for_each([&](gnttab::Handle k, gnttab::Mapping const &m) {
+        if (k == h) {
+            ref = m.ref;
+            readonly = m.readonly;
+            found = true;
+        }
+    });
+    if (!found)
+        return false;
+    channels(*g).grants->unpin(ref, readonly);
+    if (d.space != nullptr) {
+        d.space->unmap(s.gpa, PAGE_SIZE);
+        if (auto const r = d.space->map(s.gpa, zero_page_pa, PAGE_SIZE, arch::Stage2::READ); !r)
+            log("ward: domain %u: cannot place the zero page at 0x%llx: %s\n", d.id,
+                static_cast<unsigned long long>(s.gpa), arch::error_name(r.error()));
+    }
+    s.revoked = true;
+    log("ward: acm: revoked grant mapping of domain %u '%s' (label %s) at 0x%llx of grant %u of "
+        "domain %u '%s' (label %s)\n",
+        d.id, d.name.c_str(), d.label.c_str(), static_cast<unsigned long long>(s.gpa), ref, g->id,
+        g->name.c_str(), g->label.c_str());
+    return true;
+}
+
+} // namespace
+
+uint32_t channels_policy_changed()
+{
+    uint32_t revoked = 0;
+    for (Domain &d : domains()) {
+        if (!d.alive() || !channels(d).active)
+            continue;
+        for (evtchn::Port p = 1; p < evtchn::MAX_PORTS; ++p)
+            revoked += revoke_port(d, p) ? 1 : 0;
+        for (gnttab::Handle h = 0; h < gnttab::MAX_MAPS; ++h)
+            revoked += revoke_mapping(d, h) ? 1 : 0;
+    }
+    return revoked;
 }
 
 void channels_before_entry(Domain &d, arch::Vcpu &v)

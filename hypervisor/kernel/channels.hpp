@@ -38,7 +38,9 @@ inline constexpr uint64_t FOREIGN_WINDOW_END = 0xf0000000;
 struct Map_shadow
 {
     bool used = false;
-    bool revoked = false; // the granter died: a read-only zero page stands in for its frame
+    // The granter died, or a policy reload forbade the mapping: the granter's entry is no
+    // longer pinned and a read-only zero page stands in for its frame until the mapper unmaps.
+    bool revoked = false;
     uint16_t granter = 0;
     uint64_t gpa = 0;
 };
@@ -77,6 +79,10 @@ bool channels_domain_started(Domain &d);
 // The domain is ending (before its memory and address space go): peers get a last event and
 // see their ports turn unbound, its mappings end, others' mappings of its frames are revoked.
 void channels_domain_ending(Domain &d);
+// After a policy reload (acm_reload): closes every interdomain event channel (both ends turn
+// unbound and are raised) and revokes every grant mapping the policy in force now forbids, each
+// logged with both labels. Returns how many.
+uint32_t channels_policy_changed();
 // Before each entry of the vCPU: the periodic VIRQ_TIMER and the upcall vector injection.
 void channels_before_entry(Domain &d, arch::Vcpu &v);
 // Acts on a notification from hv core: wakes the target domain if it sleeps.

@@ -44,6 +44,7 @@ After handle_hypercall(Domain &self, arch::Vcpu &v)
         case xen::Hypercall::GRANT_TABLE_OP: r = hc_grant_table_op(self, v, a); break;
         case xen::Hypercall::HVM_OP: r = hc_hvm_op(self, v, a); break;
         case xen::Hypercall::VCPU_OP: r = hc_vcpu_op(self, v, a); break;
+        case xen::Hypercall::XSM_OP: r = hc_acm_op(self, v, a); break;
         default: break;
         }
     }

@@ -34,6 +34,8 @@ Hypercall_result hc_event_channel_op(Domain &self, arch::Vcpu &v, Args const &a)
 Hypercall_result hc_grant_table_op(Domain &self, arch::Vcpu &v, Args const &a);
 Hypercall_result hc_hvm_op(Domain &self, arch::Vcpu &v, Args const &a);
 Hypercall_result hc_add_to_physmap(Domain &self, arch::Vcpu &v, uint64_t arg);
+// Run-time ACM policy reload (docs/policy.md): hc_acm_op.cpp.
+Hypercall_result hc_acm_op(Domain &self, arch::Vcpu &v, Args const &a);
 // PVH vCPU interface (docs/linux-guest.md): hc_vcpu_op.cpp.
 Hypercall_result hc_vcpu_op(Domain &self, arch::Vcpu &v, Args const &a);
 // Refreshes the pvclock (shared_info and registered vcpu_info) and the wall clock.
