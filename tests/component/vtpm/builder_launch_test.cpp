@@ -5,10 +5,13 @@
 // folders.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <sstream>
 
 #include "builder/measured_launch.hpp"
+#include "hv/vplatform/acpi_tables.hpp"
+#include "hv/vplatform/acpi_tpm2.hpp"
 #include "tpm_test_support.hpp"
 #include "vtpm/atomic_file.hpp"
 
@@ -107,6 +110,99 @@ TEST(Builder_launch, MeasurementExtendedIntoTheVtpmReplaysWithTpm2Eventlog)
     ASSERT_TRUE(write_atomic(tmp.path() + "/eventlog.bad", s));
     EXPECT_NE(sh("tpm2_eventlog " + tmp.path() + "/eventlog.bad").out.find("does not match"),
               std::string::npos);
+}
+
+std::uint64_t le(Bytes const &b, std::size_t at, int n)
+{
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i)
+        v |= std::uint64_t{b.at(at + static_cast<std::size_t>(i))} << (8 * i);
+    return v;
+}
+
+// The domain's low memory as the builder leaves it: ACPI tables in the reserved window at
+// 0xE0000 (hypervisor/kernel boot_extras.hpp) and the event log at 0xF0000 in the same window.
+// The test then finds the log the way Linux's tpm_read_log_acpi does: RSDP -> XSDT -> "TPM2"
+// -> LASA/LAML, and replays what it finds with tpm2_eventlog against the vTPM's PCRs.
+TEST(Builder_launch, EventLogFoundThroughTheAcpiTpm2TableReplaysToTheVtpm)
+{
+    constexpr std::uint64_t ACPI_GPA = 0xe0000, LOG_GPA = 0xf0000;
+    Temp_dir tmp;
+    Swtpm platform{tmp.path() + "/platform"};
+    ASSERT_TRUE(platform.ok());
+    write_domain(tmp.path() + "/dom", "work");
+    auto const in = dom::builder::load_inputs(tmp.path() + "/dom/domain.cfg");
+    ASSERT_TRUE(in) << in.error().message;
+    auto const m = dom::builder::measure(*in);
+    auto mgr = Manager::open(manager_config(tmp.path() + "/root", platform.tcti()));
+    ASSERT_TRUE(mgr) << mgr.error().message;
+    Domain_identity const id{"work", "work", to_hex(m.measurement)};
+    auto const inst = (*mgr)->create(id);
+    ASSERT_TRUE(inst);
+    auto const ep = (*mgr)->start(inst->uuid, id, Start_mode::RESET);
+    ASSERT_TRUE(ep) << ep.error().message;
+    auto vtpm = Tpm_client::connect(ep->tcti());
+    ASSERT_TRUE(vtpm) << vtpm.error().message;
+    auto const log = dom::builder::extend_launch(m, *vtpm);
+    ASSERT_TRUE(log) << log.error().message;
+
+    Bytes memory(0x100000, 0);
+    ASSERT_LE(log->size(), 0x10000u);
+    std::copy(log->begin(), log->end(), memory.begin() + LOG_GPA);
+    hv::vplatform::Acpi_config cfg;
+    cfg.base_gpa = ACPI_GPA;
+    cfg.tpm2_log_gpa = LOG_GPA;
+    cfg.tpm2_log_length = static_cast<std::uint32_t>(log->size());
+    std::vector<std::byte> tables(hv::vplatform::acpi_tables_size(cfg));
+    auto const layout = hv::vplatform::build_acpi_tables(tables, cfg);
+    ASSERT_TRUE(layout);
+    ASSERT_LE(ACPI_GPA + layout->size, LOG_GPA);
+    std::memcpy(memory.data() + ACPI_GPA, tables.data(), layout->size);
+
+    // The guest's walk.
+    auto const rsdp = layout->rsdp_gpa;
+    ASSERT_EQ(std::string(memory.begin() + static_cast<long>(rsdp),
+                          memory.begin() + static_cast<long>(rsdp) + 8),
+              "RSD PTR ");
+    auto const xsdt = le(memory, rsdp + 24, 8);
+    auto const entries = (le(memory, xsdt + 4, 4) - 36) / 8;
+    std::uint64_t tpm2 = 0;
+    for (std::uint64_t i = 0; i < entries; ++i) {
+        auto const t = le(memory, xsdt + 36 + 8 * i, 8);
+        if (std::string(memory.begin() + static_cast<long>(t),
+                        memory.begin() + static_cast<long>(t) + 4) == "TPM2")
+            tpm2 = t;
+    }
+    ASSERT_NE(tpm2, 0u) << "no TPM2 table in the XSDT";
+    ASSERT_GE(le(memory, tpm2 + 4, 4), 76u);
+    std::uint8_t sum = 0;
+    for (std::size_t i = 0; i < 76; ++i)
+        sum = static_cast<std::uint8_t>(sum + memory[tpm2 + i]);
+    EXPECT_EQ(sum, 0);
+    auto const laml = le(memory, tpm2 + 64, 4), lasa = le(memory, tpm2 + 68, 8);
+    ASSERT_EQ(laml, log->size());
+    ASSERT_LE(lasa + laml, memory.size());
+    Bytes const found(memory.begin() + static_cast<long>(lasa),
+                      memory.begin() + static_cast<long>(lasa + laml));
+    ASSERT_TRUE(write_atomic(tmp.path() + "/found", found));
+
+    auto const ev = sh("tpm2_eventlog " + tmp.path() + "/found");
+    ASSERT_EQ(ev.status, 0) << ev.out;
+    EXPECT_EQ(ev.out.find("WARN"), std::string::npos) << ev.out;
+    auto const replayed = eventlog_pcrs(ev.out);
+    ASSERT_EQ(replayed.size(), 2u) << ev.out;
+    for (unsigned const pcr : {8u, 9u})
+        EXPECT_EQ(replayed.at(pcr), pcr_hex(ep->tcti(), pcr)) << "PCR " << pcr;
+
+    // ACPICA's disassembler reads the table as a TPM2 table with our log area.
+    Bytes const table(memory.begin() + static_cast<long>(tpm2),
+                      memory.begin() + static_cast<long>(tpm2) + 76);
+    ASSERT_TRUE(write_atomic(tmp.path() + "/tpm2.dat", table));
+    auto const dis = sh("cd " + tmp.path() + " && iasl -d tpm2.dat >/dev/null && cat tpm2.dsl");
+    ASSERT_EQ(dis.status, 0) << dis.out;
+    EXPECT_EQ(dis.out.find("Incorrect checksum"), std::string::npos) << dis.out;
+    EXPECT_NE(dis.out.find("Trusted Platform Module"), std::string::npos) << dis.out;
+    EXPECT_NE(dis.out.find("00000000000F0000"), std::string::npos) << dis.out; // LASA
 }
 
 TEST(Builder_launch, WardMeasureIsIdenticalAcrossRunsFoldersAndNames)
