@@ -53,48 +53,23 @@ struct [[gnu::packed]] Descriptor_pointer
     uint64_t base;
 };
 
-uint16_t read_selector_cs()
-{
-    uint16_t s;
-    asm volatile("mov %%cs, %0" : "=r"(s));
-    return s;
-}
-uint16_t read_selector_ss()
-{
-    uint16_t s;
-    asm volatile("mov %%ss, %0" : "=r"(s));
-    return s;
-}
-uint16_t read_selector_ds()
-{
-    uint16_t s;
-    asm volatile("mov %%ds, %0" : "=r"(s));
-    return s;
-}
-uint16_t read_selector_es()
-{
-    uint16_t s;
-    asm volatile("mov %%es, %0" : "=r"(s));
-    return s;
-}
-uint16_t read_selector_fs()
-{
-    uint16_t s;
-    asm volatile("mov %%fs, %0" : "=r"(s));
-    return s;
-}
-uint16_t read_selector_gs()
-{
-    uint16_t s;
-    asm volatile("mov %%gs, %0" : "=r"(s));
-    return s;
-}
-uint16_t read_selector_tr()
-{
-    uint16_t s;
-    asm volatile("str %0" : "=r"(s));
-    return s;
-}
+// The host's selector registers, for the VMCS host-state area: one reader each, since a
+// segment register cannot be an asm operand.
+#define WARD_READ_SELECTOR(name, insn)                                                             \
+    uint16_t read_selector_##name()                                                                \
+    {                                                                                              \
+        uint16_t s;                                                                                \
+        asm volatile(insn : "=r"(s));                                                              \
+        return s;                                                                                  \
+    }
+WARD_READ_SELECTOR(cs, "mov %%cs, %0")
+WARD_READ_SELECTOR(ss, "mov %%ss, %0")
+WARD_READ_SELECTOR(ds, "mov %%ds, %0")
+WARD_READ_SELECTOR(es, "mov %%es, %0")
+WARD_READ_SELECTOR(fs, "mov %%fs, %0")
+WARD_READ_SELECTOR(gs, "mov %%gs, %0")
+WARD_READ_SELECTOR(tr, "str %0")
+#undef WARD_READ_SELECTOR
 
 // The 64-bit base of the system descriptor (the TSS) at `selector` in the GDT at `gdt`.
 uint64_t system_descriptor_base(uint64_t gdt, uint16_t selector)
