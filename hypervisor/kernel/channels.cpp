@@ -18,7 +18,6 @@ namespace
 std::array<Domain_channels, MAX_DOMAINS> state;
 uint64_t zero_page_pa = 0; // stands in, read-only, for the frames of a granter that died
 
-constexpr uint64_t TIMER_VIRQ_PERIOD_US = 10000; // Xen's default periodic timer: 100 Hz
 constexpr uint64_t GNTTAB_CHARGE = uint64_t{1} << GNTTAB_ORDER; // frames of one grant table
 
 size_t slot_of(Domain const &d)
@@ -73,7 +72,6 @@ bool channels_domain_started(Domain &d)
     c.vcpu_info_gpa = ~uint64_t{0};
     c.gnttab_gpa.fill(~uint64_t{0});
     c.upcalls = c.sends = 0;
-    c.next_timer_tsc = 0;
     c.active = false;
     if (!acm_admit(d, c.acm_label))
         return false;
@@ -256,23 +254,42 @@ uint32_t channels_policy_changed()
     return revoked;
 }
 
+namespace
+{
+
+// vCPU 0's vcpu_info as the guest sees it now (moved or still in shared_info); null if none.
+evtchn::Vcpu_events const *vcpu_events(Domain const &d, Domain_channels const &c)
+{
+    if (!c.active || c.shared_info_gpa == ~uint64_t{0})
+        return nullptr;
+    uint64_t hpa = 0;
+    if (!d.gpa_to_hpa(c.vcpu_info_gpa != ~uint64_t{0} ? c.vcpu_info_gpa : c.shared_info_gpa, hpa))
+        return nullptr;
+    return x86::phys_to_virt<evtchn::Vcpu_events const>(hpa);
+}
+
+} // namespace
+
+bool channels_upcall_pending(Domain const &d)
+{
+    Domain_channels const &c = channels(d);
+    auto const *vi = vcpu_events(d, c);
+    return vi != nullptr && __atomic_load_n(&vi->upcall_pending, __ATOMIC_ACQUIRE) != 0;
+}
+
+bool channels_wake_by_event(Domain const &d)
+{
+    Domain_channels const &c = channels(d);
+    return c.active && c.upcall_vector != 0;
+}
+
 void channels_before_entry(Domain &d, arch::Vcpu &v)
 {
     Domain_channels &c = channels(d);
-    if (!c.active)
+    if (c.upcall_vector == 0)
         return;
-    uint64_t const now = x86::rdtsc();
-    if (now >= c.next_timer_tsc) {
-        c.next_timer_tsc = now + TIMER_VIRQ_PERIOD_US * tsc_per_us();
-        (void)c.evtchn->raise_virq(evtchn::VIRQ_TIMER, 0);
-    }
-    if (c.upcall_vector == 0 || c.shared_info_gpa == ~uint64_t{0})
-        return;
-    uint64_t hpa = 0;
-    if (!d.gpa_to_hpa(c.vcpu_info_gpa != ~uint64_t{0} ? c.vcpu_info_gpa : c.shared_info_gpa, hpa))
-        return;
-    auto const *vi = x86::phys_to_virt<evtchn::Vcpu_events const>(hpa);
-    if (__atomic_load_n(&vi->upcall_pending, __ATOMIC_ACQUIRE) == 0 ||
+    auto const *vi = vcpu_events(d, c);
+    if (vi == nullptr || __atomic_load_n(&vi->upcall_pending, __ATOMIC_ACQUIRE) == 0 ||
         (v.reg(arch::Reg::RFLAGS) & (1u << 9)) == 0)
         return;
     v.inject({arch::Event::Type::EXTERNAL_INTERRUPT, c.upcall_vector, false, 0});

@@ -62,7 +62,6 @@ struct Domain_channels
     std::array<uint64_t, HVM_NR_PARAMS> params{};
     uint8_t upcall_vector = 0; // 0: none registered
     uint32_t acm_label = 0xffffffff;
-    uint64_t next_timer_tsc = 0;
     uint64_t upcalls = 0;
     uint64_t sends = 0;
 };
@@ -83,8 +82,14 @@ void channels_domain_ending(Domain &d);
 // unbound and are raised) and revokes every grant mapping the policy in force now forbids, each
 // logged with both labels. Returns how many.
 uint32_t channels_policy_changed();
-// Before each entry of the vCPU: the periodic VIRQ_TIMER and the upcall vector injection.
+// Before each entry of the vCPU: the upcall vector injection (VIRQ_TIMER comes from the
+// guest's timers, guest_timer.hpp).
 void channels_before_entry(Domain &d, arch::Vcpu &v);
+// vCPU 0 has an event upcall pending (a halt or SCHEDOP_block must not sleep through it).
+bool channels_upcall_pending(Domain const &d);
+// The domain takes events through an upcall vector, so an event wakes it; others are woken by
+// every scheduler tick as well (they poll).
+bool channels_wake_by_event(Domain const &d);
 // Acts on a notification from hv core: wakes the target domain if it sleeps.
 void deliver(evtchn::Notify const &n);
 

@@ -17,10 +17,12 @@ struct Cpu_local
     unsigned index = 0;
     uint32_t apic_id = 0;
     Domain *current = nullptr;
-    // Set by the timer interrupt: the time slice is over. (__atomic builtins: <atomic> drags in
-    // <cerrno>, whose macros clash with hv::xen::Errno.)
+    // Set by the timer interrupt (a slice end or a guest timer deadline). (__atomic builtins:
+    // <atomic> drags in <cerrno>, whose macros clash with hv::xen::Errno.)
     bool tick = false;
-    uint64_t ticks = 0;
+    uint64_t ticks = 0;              // slices elapsed (the round-robin's time unit)
+    uint64_t next_slice_tsc = 0;     // when the next slice tick is due
+    uint64_t armed_tsc = 0;          // when the APIC one-shot is armed to fire
     sched::Round_robin run_queue{1}; // hv core's policy; a slice is one timer period
 };
 

@@ -6,9 +6,11 @@
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/paging.hpp"
 #include "hv/bytes.hpp"
+#include "hv/guest_timer.hpp"
 #include "hv/vplatform/pvclock.hpp"
 #include "kernel/channels.hpp"
 #include "kernel/guest_memory.hpp"
+#include "kernel/guest_timer.hpp"
 #include "kernel/hypercall_handlers.hpp"
 #include "kernel/kernel.hpp"
 
@@ -26,10 +28,9 @@ constexpr uint64_t VCPUOP_STOP_SINGLESHOT_TIMER = 9;
 constexpr uint64_t VCPUOP_REGISTER_VCPU_INFO = 10;
 constexpr uint64_t VCPUOP_IS_UP = 3;
 constexpr uint64_t VCPUOP_REGISTER_VCPU_TIME_MEMORY_AREA = 13;
-constexpr uint64_t VCPU_INFO_BYTES = 64;       // vcpu_info on x86-64
-constexpr uint64_t VCPU_TIME_OFFSET = 32;      // vcpu_info.time
-constexpr uint64_t SHARED_WC_VERSION = 3072;   // shared_info.wc_version (x86-64 layout)
-constexpr uint32_t SINGLESHOT_FLAGS_KNOWN = 1; // VCPU_SSHOTTMR_future
+constexpr uint64_t VCPU_INFO_BYTES = 64;     // vcpu_info on x86-64
+constexpr uint64_t VCPU_TIME_OFFSET = 32;    // vcpu_info.time
+constexpr uint64_t SHARED_WC_VERSION = 3072; // shared_info.wc_version (x86-64 layout)
 
 struct Vcpu_extras
 {
@@ -37,10 +38,11 @@ struct Vcpu_extras
     uint64_t vcpu_info_gpa = ~uint64_t{0};
     uint64_t runstate_gpa = ~uint64_t{0};
     uint64_t start_tsc = 0;
-    uint64_t singleshot_ns = 0; // 0: none armed
+    timer::Vcpu_timers timers; // periodic (until stopped) and single-shot VIRQ_TIMER
 };
 
 std::array<Vcpu_extras, MAX_DOMAINS> extras;
+bool timers_changed = false;
 
 Vcpu_extras &extras_of(Domain const &d)
 {
@@ -56,6 +58,12 @@ Vcpu_extras &extras_of(Domain const &d)
 vplatform::Pvclock_scale scale()
 {
     return vplatform::pvclock_scale(tsc_per_us() * 1000000);
+}
+
+// The guest's system time (what its pvclock reads) now.
+uint64_t guest_now_ns(Vcpu_extras const &x)
+{
+    return vplatform::pvclock_scale_delta(x86::rdtsc() - x.start_tsc, scale());
 }
 
 // Publishes the pvclock into the vcpu_info at `gpa` (time at +32), if it is the domain's RAM.
@@ -129,6 +137,34 @@ void publish_guest_time(Domain &d)
     publish_time(d, x, x.vcpu_info_gpa);
 }
 
+uint64_t guest_timer_deadline_tsc(Domain &d)
+{
+    if (!channels(d).active)
+        return timer::NONE;
+    Vcpu_extras &x = extras_of(d);
+    uint64_t const ns = timer::next_deadline(x.timers);
+    uint64_t const delta = timer::ns_to_tsc(ns, tsc_per_us());
+    return delta > timer::NONE - x.start_tsc ? timer::NONE : x.start_tsc + delta;
+}
+
+void guest_timer_fire(Domain &d)
+{
+    Domain_channels &c = channels(d);
+    if (!c.active)
+        return;
+    Vcpu_extras &x = extras_of(d);
+    if (!timer::expire(x.timers, guest_now_ns(x)))
+        return;
+    deliver(c.evtchn->raise_virq(evtchn::VIRQ_TIMER, 0));
+}
+
+bool guest_timers_changed()
+{
+    bool const was = timers_changed;
+    timers_changed = false;
+    return was;
+}
+
 Hypercall_result hc_vcpu_op(Domain &self, arch::Vcpu &v, Args const &a)
 {
     uint64_t const cmd = a.arg[0];
@@ -153,19 +189,26 @@ Hypercall_result hc_vcpu_op(Domain &self, arch::Vcpu &v, Args const &a)
         publish_guest_time(self);
         return {0};
     }
-    case VCPUOP_STOP_PERIODIC_TIMER: return {0};
-    case VCPUOP_STOP_SINGLESHOT_TIMER: x.singleshot_ns = 0; return {0};
+    case VCPUOP_STOP_PERIODIC_TIMER:
+        timer::stop_periodic(x.timers);
+        timers_changed = true;
+        return {0};
+    case VCPUOP_STOP_SINGLESHOT_TIMER:
+        timer::stop_singleshot(x.timers);
+        timers_changed = true;
+        return {0};
     case VCPUOP_SET_SINGLESHOT_TIMER: {
         // struct vcpu_set_singleshot_timer { uint64_t timeout_abs_ns; uint32_t flags; }
         std::byte buf[16];
         if (!read_guest(self, v, arg, buf, sizeof buf))
             return Hypercall_result::error(Errno::XEN_EFAULT);
         std::span<std::byte const> const b{buf};
-        if ((load_le<uint32_t>(b, 8) & ~SINGLESHOT_FLAGS_KNOWN) != 0)
-            return Hypercall_result::error(Errno::XEN_EINVAL);
-        // VIRQ_TIMER comes from the 100 Hz tick in channels.cpp, which also covers a deadline
-        // already in the past; the deadline is kept for when that tick follows it.
-        x.singleshot_ns = load_le<uint64_t>(b, 0);
+        // VIRQ_TIMER fires at the deadline: the scheduler programs the local APIC for it.
+        auto const r = timer::set_singleshot(x.timers, guest_now_ns(x), load_le<uint64_t>(b, 0),
+                                             load_le<uint32_t>(b, 8));
+        if (!r)
+            return Hypercall_result::error(r.error());
+        timers_changed = true;
         publish_guest_time(self);
         return {0};
     }

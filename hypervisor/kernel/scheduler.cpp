@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Scheduler loop (see scheduler.hpp): hv core's round-robin policy (hv/scheduler.hpp) per CPU,
-// fed by the local APIC timer, the hypercalls and the exits.
+// fed by the local APIC timer, the hypercalls and the exits. The APIC timer is one-shot, armed
+// for the earlier of the slice end and the guests' earliest timer deadline (guest_timer.hpp), so
+// VIRQ_TIMER comes at a guest's deadline and a CPU with nothing to run sleeps until then.
 #include "kernel/scheduler.hpp"
 
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/interrupt.hpp"
+#include "hv/guest_timer.hpp"
 #include "kernel/channels.hpp"
 #include "kernel/cpu_local.hpp"
+#include "kernel/guest_timer.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/vcpu_exit.hpp"
 #include "platform/lapic.hpp"
@@ -20,29 +24,62 @@ namespace
 
 Cpu_local cpus[MAX_CPUS];
 
+// Time to reprogram the APIC and take its interrupt: an earlier deadline is served that late.
+constexpr uint64_t MIN_ARM_US = 20;
+
 void on_timer(x86::Interrupt_frame &)
 {
     Cpu_local &c = this_cpu();
-    __atomic_add_fetch(&c.ticks, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&c.tick, true, __ATOMIC_RELAXED);
     platform::lapic_eoi();
 }
 
-// Blocked domains wait for an event; until event channels exist, the timer tick is the event.
-void wake_blocked()
+// Domains that poll for events (no upcall vector) wait in SCHEDOP_block or HLT until the next
+// scheduler tick; domains with an upcall vector are woken by their events and timers.
+void wake_polling()
 {
     for (Domain &d : domains())
-        if (d.state == Domain_state::BLOCKED)
+        if (d.state == Domain_state::BLOCKED && !channels_wake_by_event(d))
             sched_wake(d);
 }
 
-// Handles a pending tick; true when the current vCPU's slice is over and another one waits.
+// Arms the APIC one-shot for the earlier of this CPU's slice end and the guests' deadlines.
+void arm_timer(Cpu_local &c, uint64_t now)
+{
+    uint64_t deadline = timer::NONE;
+    for (Domain &d : domains())
+        if (d.alive() && d.entity.cpu == c.index) {
+            uint64_t const t = guest_timer_deadline_tsc(d);
+            deadline = t < deadline ? t : deadline;
+        }
+    uint64_t const target =
+        timer::next_interrupt_tsc(now, c.next_slice_tsc, deadline, MIN_ARM_US * tsc_per_us());
+    if (target == c.armed_tsc && c.armed_tsc > now)
+        return; // already armed for it
+    c.armed_tsc = target;
+    platform::lapic_timer_arm(target - now);
+}
+
+// Handles a timer interrupt: guest timers that are due raise VIRQ_TIMER; at a slice end the
+// round-robin tick. True when the current vCPU's slice is over and another one waits.
 bool take_tick(Cpu_local &c)
 {
     if (!__atomic_exchange_n(&c.tick, false, __ATOMIC_RELAXED))
         return false;
-    wake_blocked();
-    return c.run_queue.tick(__atomic_load_n(&c.ticks, __ATOMIC_RELAXED));
+    uint64_t const now = x86::rdtsc();
+    for (Domain &d : domains())
+        if (d.alive() && d.entity.cpu == c.index)
+            guest_timer_fire(d);
+    bool resched = false;
+    if (now >= c.next_slice_tsc) {
+        c.next_slice_tsc = now + uint64_t{options().slice_us} * tsc_per_us();
+        uint64_t const ticks = __atomic_add_fetch(&c.ticks, 1, __ATOMIC_RELAXED);
+        wake_polling();
+        resched = c.run_queue.tick(ticks);
+    }
+    (void)guest_timers_changed();
+    arm_timer(c, x86::rdtsc());
+    return resched;
 }
 
 // Domains that can still run on their own (paused ones need someone to unpause them).
@@ -75,6 +112,8 @@ void run_slice(Cpu_local &c, Domain &d)
             e.reason == arch::Exit_reason::INTERRUPT ? After::RESUME : handle_exit(d, *d.vcpu, e);
         if (a == After::YIELD)
             c.run_queue.yield();
+        if (guest_timers_changed())
+            arm_timer(c, x86::rdtsc()); // a guest moved its deadline
         if (a != After::RESUME)
             break;
         if (take_tick(c)) {
@@ -117,6 +156,10 @@ void sched_add(Domain &d, unsigned cpu)
 
 void sched_block(Domain &d, Domain_state why)
 {
+    // Xen's SCHEDOP_block and HLT: an event already pending means there is nothing to wait for
+    // (it is injected at the next entry); blocking would sleep through it.
+    if (why == Domain_state::BLOCKED && channels_wake_by_event(d) && channels_upcall_pending(d))
+        return;
     d.state = why;
     (void)owner(d).run_queue.block(d.entity); // alive domains are always added
 }
@@ -135,6 +178,8 @@ void sched_remove(Domain &d)
 void scheduler_init()
 {
     x86::set_irq_handler(x86::VECTOR_TIMER, on_timer);
+    for (Cpu_local &c : cpus)
+        c.next_slice_tsc = x86::rdtsc() + uint64_t{options().slice_us} * tsc_per_us();
     x86::set_irq_handler(x86::VECTOR_SPURIOUS, [](x86::Interrupt_frame &) {});
 }
 
@@ -152,7 +197,7 @@ void scheduler_run(unsigned cpu)
         }
         if (!any_schedulable())
             return; // every domain ended (or only paused ones are left, which nobody can wake)
-        x86::idle_wait(); // nothing runnable: sleep until the next tick
+        x86::idle_wait(); // nothing runnable: sleep until the next deadline or slice tick
     }
 }
 

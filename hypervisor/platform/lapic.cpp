@@ -13,13 +13,15 @@ namespace
 
 constexpr uint32_t REG_ID = 0x020, REG_EOI = 0x0b0, REG_SVR = 0x0f0, REG_LVT_TIMER = 0x320,
                    REG_TIMER_INITIAL = 0x380, REG_TIMER_CURRENT = 0x390, REG_TIMER_DIVIDE = 0x3e0;
-constexpr uint32_t LVT_MASKED = 1u << 16, LVT_PERIODIC = 1u << 17;
+constexpr uint32_t LVT_MASKED = 1u << 16;
 constexpr uint64_t APIC_BASE_ENABLE = 1u << 11;
 constexpr uint32_t PIT_HZ = 1193182;
 constexpr uint32_t CALIBRATION_MS = 10;
 constexpr unsigned CALIBRATION_SAMPLES = 3;
 
 uint64_t apic_base = 0xfee00000;
+Timer_calibration timer_cal{1, 1};
+uint8_t timer_vector = 0;
 
 volatile uint32_t &reg(uint32_t offset)
 {
@@ -92,16 +94,28 @@ Timer_calibration lapic_init()
     return cal;
 }
 
-void lapic_timer_start(Timer_calibration const &cal, uint8_t vector, uint32_t period_us)
+void lapic_timer_start(Timer_calibration const &cal, uint8_t vector, uint32_t first_us)
 {
-    uint64_t initial = cal.apic_ticks_per_ms * period_us / 1000;
+    timer_cal = cal;
+    timer_vector = vector;
+    reg(REG_TIMER_DIVIDE) = 0x3;
+    reg(REG_LVT_TIMER) = vector; // one-shot
+    lapic_timer_arm(cal.tsc_per_us * first_us);
+}
+
+void lapic_timer_arm(uint64_t tsc_delta)
+{
+    // TSC cycles to APIC timer ticks (divide-by-16), rounded up so it never fires early.
+    uint64_t const tsc_per_ms = timer_cal.tsc_per_us * 1000;
+    uint64_t initial =
+        tsc_delta >= (uint64_t{1} << 40)
+            ? 0xffffffffu
+            : (tsc_delta * timer_cal.apic_ticks_per_ms + tsc_per_ms - 1) / tsc_per_ms;
     if (initial == 0)
         initial = 1;
     if (initial > 0xffffffffu)
         initial = 0xffffffffu;
-    reg(REG_TIMER_DIVIDE) = 0x3;
-    reg(REG_LVT_TIMER) = vector | LVT_PERIODIC;
-    reg(REG_TIMER_INITIAL) = static_cast<uint32_t>(initial);
+    reg(REG_TIMER_INITIAL) = static_cast<uint32_t>(initial); // restarts the count
 }
 
 void lapic_timer_stop()

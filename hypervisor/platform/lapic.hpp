@@ -17,8 +17,10 @@ struct Timer_calibration
 // Masks the PICs, enables the LAPIC, and measures its timer and the TSC against PIT channel 2.
 Timer_calibration lapic_init();
 
-// Starts the periodic timer on `vector`, every `period_us` microseconds.
-void lapic_timer_start(Timer_calibration const &cal, uint8_t vector, uint32_t period_us);
+// Puts the timer in one-shot mode on `vector` and arms it `first_us` microseconds ahead.
+void lapic_timer_start(Timer_calibration const &cal, uint8_t vector, uint32_t first_us);
+// Re-arms the one-shot timer `tsc_delta` TSC cycles ahead (replacing any armed expiry).
+void lapic_timer_arm(uint64_t tsc_delta);
 void lapic_timer_stop();
 void lapic_eoi();
 uint32_t lapic_id();

@@ -66,6 +66,7 @@ enum class Errno : int32_t
     XEN_ERANGE = 34,
     XEN_ENOSYS = 38,
     XEN_ENODATA = 61,
+    XEN_ETIME = 62,
     XEN_EOVERFLOW = 75,
     XEN_EOPNOTSUPP = 95,
     XEN_EADDRINUSE = 98,
