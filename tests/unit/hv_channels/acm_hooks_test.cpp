@@ -13,6 +13,7 @@
 #include "hv/acm/guard.hpp"
 #include "kernel/acm_hooks.hpp"
 #include "kernel/channels.hpp"
+#include "ward/policy/policy.hpp"
 
 namespace
 {
@@ -137,6 +138,133 @@ TEST(AcmHooks, PolicyDecidesShareAndChineseWallAndReloadBumpsTheGeneration)
     acm_release(shady.d(), idx);
     for (auto *t : {&p1, &p2, &w})
         acm_release(t->d(), channels(t->d()).acm_label);
+}
+
+// Run-time reload (docs/policy.md §1.1): variants of the desktop policy, compiled here.
+std::string desktop_xml()
+{
+    std::ifstream in(WARD_TEST_SOURCE_DIR "/domains/policy/examples/desktop.xml");
+    return std::string{std::istreambuf_iterator<char>(in), {}};
+}
+
+std::string replaced(std::string s, std::string const &from, std::string const &to)
+{
+    auto const at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? s : s.replace(at, from.size(), to);
+}
+
+std::vector<std::byte> compiled(std::string const &xml)
+{
+    auto p = ward::policy::Policy::from_xml(xml, "test.xml");
+    EXPECT_TRUE(p.has_value());
+    if (!p)
+        return {};
+    return {p->binary().begin(), p->binary().end()};
+}
+
+TEST(AcmHooks, ReloadThatWouldBreakTheNewChineseWallIsRefused)
+{
+    ASSERT_TRUE(acm_reload(policy_bytes()));
+    test::Test_domain p{2ull << 20, {}, "home"}, w{2ull << 20, {}, "office"};
+    set_label(p.d(), "personal");
+    set_label(w.d(), "work");
+    ASSERT_TRUE(acm_admit(p.d(), channels(p.d()).acm_label));
+    ASSERT_TRUE(acm_admit(w.d(), channels(w.d()).acm_label));
+    auto const walled = compiled(replaced(desktop_xml(), "    </ConflictSets>",
+                                          "      <Conflict name=\"home_or_office\">\n"
+                                          "        <Type>cw_personal</Type>\n"
+                                          "        <Type>cw_work</Type>\n"
+                                          "      </Conflict>\n    </ConflictSets>"));
+    uint64_t const gen = acm_generation();
+    test::log_text().clear();
+    auto const r = acm_reload(walled);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), Reload_error::WALL_CONFLICT);
+    EXPECT_EQ(acm_generation(), gen);
+    EXPECT_NE(test::log_text().find("'home' (label personal) and domain"), std::string::npos)
+        << test::log_text();
+    EXPECT_NE(test::log_text().find("'office' (label work) run together but conflict in set "
+                                    "home_or_office; policy 'ward-desktop' stays in force"),
+              std::string::npos)
+        << test::log_text();
+    // The old policy still decides: home and office still coexist, still do not share.
+    EXPECT_FALSE(acm_share(p.d(), w.d(), "grant map"));
+    // With the office domain gone the same policy loads.
+    acm_release(w.d(), channels(w.d()).acm_label);
+    w.d().state = Domain_state::SHUTDOWN;
+    auto const ok = acm_reload(walled);
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->unlabelled, 0u);
+    EXPECT_EQ(ok->revoked, 0u);
+    w.d().state = Domain_state::RUNNABLE;
+    uint32_t idx = 0;
+    test::log_text().clear();
+    EXPECT_FALSE(acm_admit(w.d(), idx)); // now the wall keeps it out at start
+    EXPECT_NE(test::log_text().find("Chinese Wall conflict"), std::string::npos);
+    acm_release(p.d(), channels(p.d()).acm_label);
+    ASSERT_TRUE(acm_reload(policy_bytes()));
+}
+
+TEST(AcmHooks, DomainWhoseLabelVanishesKeepsRunningAndSharesWithNoOne)
+{
+    ASSERT_TRUE(acm_reload(policy_bytes()));
+    test::Test_domain a{2ull << 20, {}, "a"}, b{2ull << 20, {}, "b"}, g{2ull << 20, {}, "g"};
+    set_label(a.d(), "work");
+    set_label(b.d(), "work");
+    set_label(g.d(), "gui");
+    for (auto *t : {&a, &b, &g})
+        ASSERT_TRUE(acm_admit(t->d(), channels(t->d()).acm_label));
+    EXPECT_TRUE(acm_share(a.d(), b.d(), "event channel bind"));
+    EXPECT_TRUE(acm_link_allowed(a.d(), g.d()));
+    auto const shrunk = compiled(replaced(
+        desktop_xml(),
+        "      <VirtualMachineLabel>\n        <Name>work</Name>\n"
+        "        <SimpleTypeEnforcementTypes><Type>ste_work</Type></SimpleTypeEnforcementTypes>\n"
+        "        <ChineseWallTypes><Type>cw_work</Type></ChineseWallTypes>\n"
+        "      </VirtualMachineLabel>\n",
+        ""));
+    test::log_text().clear();
+    auto const r = acm_reload(shrunk);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->unlabelled, 2u);
+    EXPECT_EQ(channels(a.d()).acm_label, acm::NO_LABEL);
+    EXPECT_NE(channels(g.d()).acm_label, acm::NO_LABEL);
+    EXPECT_NE(test::log_text().find("domain " + std::to_string(a.d().id) +
+                                    " 'a': label work is not in the new policy; it keeps "
+                                    "running and may share with no one"),
+              std::string::npos)
+        << test::log_text();
+    EXPECT_TRUE(a.d().alive());
+    // The cached "allow" of a-b is gone with the generation; even equal (vanished) labels fail.
+    EXPECT_FALSE(acm_share(a.d(), b.d(), "event channel bind"));
+    EXPECT_FALSE(acm_link_allowed(a.d(), g.d()));
+    for (auto *t : {&a, &b, &g})
+        acm_release(t->d(), channels(t->d()).acm_label);
+    ASSERT_TRUE(acm_reload(policy_bytes()));
+}
+
+TEST(AcmHooks, GrantTableIsChargedToTheDomainsAccount)
+{
+    test::Test_domain d{2ull << 20, {}, "tight"};
+    set_label(d.d(), "personal");
+    // No room for the grant table's two frames: refused before anything is allocated.
+    d.d().account = Memory_account{1};
+    test::log_text().clear();
+    EXPECT_FALSE(channels_domain_started(d.d()));
+    EXPECT_NE(test::log_text().find("its grant table (2 frames) is over its memory account (0 "
+                                    "of 1 frames in use)"),
+              std::string::npos)
+        << test::log_text();
+    EXPECT_EQ(d.d().account.used(), 0u);
+    // Room for it, but no host memory (the fake allocator has none): the charge is undone.
+    d.d().account = Memory_account{2};
+    test::log_text().clear();
+    EXPECT_FALSE(channels_domain_started(d.d()));
+    EXPECT_NE(test::log_text().find("no memory for its grant table"), std::string::npos)
+        << test::log_text();
+    EXPECT_EQ(d.d().account.used(), 0u);
+    EXPECT_EQ(d.d().account.peak(), 2u); // it was charged first
 }
 
 } // namespace
