@@ -13,27 +13,9 @@ policy:  the desktop policy as a boot module; two "personal" domains stream 32 p
 builtin: no policy module: the built-in policy (equal labels only) gives the same outcome.
 wall:    banking and untrusted are a Chinese Wall conflict set: the second is refused at start.
 """
-import os
-import re
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
-import qemu_runner  # noqa: E402
-
-# --bochs (first argument): the same scenarios on Bochs (Intel VMX with EPT) instead of QEMU.
-BOCHS = len(sys.argv) > 1 and sys.argv[1] == "--bochs"
-if BOCHS:
-    del sys.argv[1]
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bochs"))
-    import bochs_runner  # noqa: E402
-
-
-def boot(iso, timeout):
-    if BOCHS:
-        return bochs_runner.boot(iso, timeout=timeout)
-    return qemu_runner.boot(iso, timeout=timeout)
-
-failures = []
+from emu_checks import EXIT_ALL_DOMAINS_ENDED, RUNNER, boot, expect, failures, has
 
 SERVER = ["shared_info_placed", "grant_table_placed", "alloc_unbound_peer", "peer_port",
           "alloc_unbound_intruder", "intruder_port", "client_connected", "acks",
@@ -45,20 +27,9 @@ CLIENT = ["shared_info_placed", "bind_interdomain", "map_grant", "map_own_grant"
 INTRUDER = ["intruder_bind_refused", "intruder_bind_peer_port_refused", "intruder_map_refused"]
 
 
-def expect(cond, what):
-    print(("ok      " if cond else "FAILED  ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def has(text, pattern):
-    rx = re.compile(pattern)
-    return any(rx.search(line) for line in text)
-
-
 def common(run, text):
     expect(not run.timed_out, "the run ended by itself (no timeout)")
-    expect(run.returncode == qemu_runner.EXIT_ALL_DOMAINS_ENDED,
+    expect(run.returncode == EXIT_ALL_DOMAINS_ENDED,
            f"exit status {run.returncode} = all domains ended")
     expect(not has(text, r"FAILED|SURVIVED|panic|hypervisor exception"), "no failed check, no panic")
 
@@ -98,7 +69,7 @@ def wall(run):
 
 
 def main():
-    (bochs_runner if BOCHS else qemu_runner).skip_if_unavailable()
+    RUNNER.skip_if_unavailable()
     args = sys.argv[1:]
     for scenario, iso in zip(args[0::2], args[1::2]):
         print(f"--- {scenario}")

@@ -12,26 +12,16 @@ separated.xml, where vtpm no longer holds ste_personal: Ward revokes the channel
 unbound) and the mapping (a zero page stands in, the grant is no longer busy), logging both
 labels; a new bind and map are refused. The nocap domain is refused the reload with -EPERM.
 """
-import os
-import re
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "qemu"))
-import qemu_runner  # noqa: E402
-
-BOCHS = len(sys.argv) > 1 and sys.argv[1] == "--bochs"
-if BOCHS:
-    del sys.argv[1]
-    sys.path.insert(0, os.path.join(HERE, "..", "bochs"))
-    import bochs_runner  # noqa: E402
+from emu_checks import EXIT_ALL_DOMAINS_ENDED, RUNNER, boot, expect, failures, has, index
 
 CHECKS = {
     "server": ["shared_info_placed", "grant_table_placed", "alloc_unbound_peer",
                "client_mapped_and_wrote", "channel_connected", "grant_busy_while_mapped",
                "alloc_unbound_admin", "channel_revoked_unbound", "revocation_raised_port",
                "grant_not_busy_after_revocation", "grant_end_access",
-               "client_ended"],
+               "client_ended", "admin_ended"],
     "client": ["shared_info_placed", "bind_interdomain", "map_grant", "send",
                "channel_revoked_unbound", "mapping_reads_zero_page", "send_dropped",
                "rebind_refused", "map_refused", "unmap_revoked", "double_unmap"],
@@ -41,37 +31,15 @@ CHECKS = {
     "nocap": ["reload_without_capability"],
 }
 
-failures = []
-
-
-def expect(cond, what):
-    print(("ok      " if cond else "FAILED  ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def has(text, pattern):
-    rx = re.compile(pattern)
-    return any(rx.search(line) for line in text)
-
-
-def index(text, pattern):
-    rx = re.compile(pattern)
-    for i, line in enumerate(text):
-        if rx.search(line):
-            return i
-    return -1
-
-
 def main():
-    runner = bochs_runner if BOCHS else qemu_runner
-    runner.skip_if_unavailable()
-    run = runner.boot(sys.argv[1], timeout=150)
+    RUNNER.skip_if_unavailable()
+    run = boot(sys.argv[1], 150)
     text = run.text()
     expect(not run.timed_out, "the run ended by itself (no timeout)")
-    expect(run.returncode == qemu_runner.EXIT_ALL_DOMAINS_ENDED,
+    expect(run.returncode == EXIT_ALL_DOMAINS_ENDED,
            f"exit status {run.returncode} = all domains ended")
-    expect(not has(text, r"FAILED|panic|hypervisor exception"), "no failed check, no panic")
+    expect(not has(text, r"FAILED|panic|hypervisor exception|ward: BUG"),
+           "no failed check, no panic, no accounting bug")
     for dom, names in CHECKS.items():
         for n in names:
             expect(has(text, rf"^\[{dom}\] check {n} ok$"), f"{dom}: {n}")

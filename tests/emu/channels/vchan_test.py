@@ -8,25 +8,10 @@ over grants and event channels (tests/emu/guests/vchan_guest.c).
   vchan_test.py --bench ISO    bench-channels: MiB/s per ring size against a memcpy of the same
                                size in one domain; notify round trip against a null hypercall
 """
-import os
 import re
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
-import qemu_runner  # noqa: E402
-
-# --bochs (first argument): the same scenarios on Bochs (Intel VMX with EPT) instead of QEMU.
-BOCHS = len(sys.argv) > 1 and sys.argv[1] == "--bochs"
-if BOCHS:
-    del sys.argv[1]
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bochs"))
-    import bochs_runner  # noqa: E402
-
-
-def boot(iso, timeout):
-    if BOCHS:
-        return bochs_runner.boot(iso, timeout=timeout)
-    return qemu_runner.boot(iso, timeout=timeout)
+from emu_checks import EXIT_ALL_DOMAINS_ENDED, RUNNER, boot
 
 CHECKS = {"vserver": ["shared_info_placed", "grant_table_placed", "server_init",
                       "rtt_port_allocated", "callback_vector_set", "upcall_delivered",
@@ -57,7 +42,7 @@ def figures(text):
 
 
 def main():
-    (bochs_runner if BOCHS else qemu_runner).skip_if_unavailable()
+    RUNNER.skip_if_unavailable()
     bench = sys.argv[1] == "--bench"
     iso = sys.argv[-1]
     run = boot(iso, 300 if bench else 150)
@@ -70,7 +55,7 @@ def main():
             failures.append(what)
 
     expect(not run.timed_out, "the run ended by itself")
-    expect(run.returncode == qemu_runner.EXIT_ALL_DOMAINS_ENDED, "all domains ended")
+    expect(run.returncode == EXIT_ALL_DOMAINS_ENDED, "all domains ended")
     expect(not any("FAILED" in l or "panic" in l for l in text), "no failed check")
     for dom, names in CHECKS.items():
         for n in names:

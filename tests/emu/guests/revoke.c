@@ -4,7 +4,7 @@
  *   role=server peer=ID admin=ID  grants a page to `peer` and shares an event channel with it;
  *       once the peer has mapped the page, offers a port to `admin` (the bind is the admin's
  *       signal); then waits until the reload revokes both, checks what it sees, and stays
- *       until the peer has ended (the `info` capability).
+ *       until the peer and the admin have ended (the `info` capability).
  *   role=client peer=ID  binds, maps the server's page, writes a mark through the mapping, then
  *       waits for the revocation: its port unbound, a zero page where the grant was, a new bind
  *       and map refused, the revoked handle unmapped once.
@@ -98,6 +98,18 @@ static long set_policy(void const *blob, uint32_t size, uint32_t version)
     return hypercall(WARD_HC_ACM_OP, (uintptr_t)&op, 0, 0, 0, 0);
 }
 
+/* Waits until domain `id` has shut down; 0 if it has not after PATIENCE yields. */
+static int wait_ended(uint16_t id)
+{
+    static struct ward_domctl dc;
+    for (uint32_t i = 0; i < PATIENCE; ++i) {
+        if (domctl(WARD_DOMCTL_INFO, id, &dc) != 0 || dc.u.info.state == WARD_DOMSTATE_SHUTDOWN)
+            return dc.u.info.state == WARD_DOMSTATE_SHUTDOWN;
+        yield();
+    }
+    return 0;
+}
+
 static uint32_t policy_size(void)
 {
     return (uint32_t)(policy_image_end - policy_image);
@@ -135,14 +147,10 @@ static void server(void)
     uint32_t old = __atomic_load_n(word, __ATOMIC_SEQ_CST);
     check("grant_end_access",
           __atomic_compare_exchange_n(word, &old, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST), 1);
-    /* The client tries to bind and map again: stay alive until it has ended (`info` cap). */
-    static struct ward_domctl dc;
-    for (uint32_t i = 0; i < PATIENCE; ++i) {
-        if (domctl(WARD_DOMCTL_INFO, peer, &dc) != 0 || dc.u.info.state == WARD_DOMSTATE_SHUTDOWN)
-            break;
-        yield();
-    }
-    check("client_ended", dc.u.info.state, WARD_DOMSTATE_SHUTDOWN);
+    /* The client tries to bind and map again and the admin checks its channel to this domain:
+     * stay alive until both have ended (the `info` capability). */
+    check("client_ended", wait_ended(peer), 1);
+    check("admin_ended", wait_ended(admin), 1);
     println("server done");
 }
 
