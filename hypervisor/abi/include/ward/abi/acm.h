@@ -9,7 +9,7 @@
 
 #define WARD_HC_ACM_OP 27
 #define WARD_ACM_INTERFACE_VERSION 1
-#define WARD_ACMOP_SET_POLICY 1  /* load a new binary policy (domains/policy's format) */
+#define WARD_ACMOP_SET_POLICY 1    /* load a new binary policy (domains/policy's format) */
 #define WARD_ACM_POLICY_MAX 65536u /* bytes */
 
 struct ward_acm_op
