@@ -224,18 +224,21 @@ static void nocap(void)
     println("nocap done");
 }
 
+/* The role named by `role=` on the command line, by its first letter; nocap otherwise. */
+static struct
+{
+    char initial;
+    void (*run)(void);
+} const roles[] = {{'s', server}, {'c', client}, {'a', admin}};
+
 void guest_main(void)
 {
-    char role[16];
-    if (!cmdline_value("role", role, sizeof role))
-        role[0] = '\0';
-    if (role[0] == 's')
-        server();
-    else if (role[0] == 'c')
-        client();
-    else if (role[0] == 'a')
-        admin();
-    else
-        nocap();
+    char role[16] = "";
+    void (*run)(void) = nocap;
+    if (cmdline_value("role", role, sizeof role))
+        for (unsigned i = 0; i < sizeof roles / sizeof roles[0]; ++i)
+            if (roles[i].initial == role[0])
+                run = roles[i].run;
+    run();
     shutdown(0);
 }
