@@ -12,6 +12,7 @@ separated.xml, where vtpm no longer holds ste_personal: Ward revokes the channel
 unbound) and the mapping (a zero page stands in, the grant is no longer busy), logging both
 labels; a new bind and map are refused. The nocap domain is refused the reload with -EPERM.
 """
+import re
 import sys
 
 from emu_checks import EXIT_ALL_DOMAINS_ENDED, RUNNER, boot, expect, failures, has, index
@@ -66,6 +67,15 @@ def main():
                          rf"domain 1 'server' \(label personal\): no common STE type$"),
                f"later {what} denied under the new policy")
     expect(not has(text, r"acm: revoked .*'admin'"), "the admin's channel survived")
+    bench = [line for line in text if "bench null hypercall cycles" in line]
+    mhz = [line for line in text if re.search(r"ward: TSC \d+ MHz", line)]
+    expect(len(bench) == 1, "reload cost figures printed")
+    if bench and mhz:
+        m = re.search(r"cycles (\d+) reload cycles (\d+) policy bytes (\d+)", bench[0])
+        tsc = int(re.search(r"TSC (\d+) MHz", mhz[0]).group(1))
+        null_us, reload_us = int(m.group(1)) / tsc, int(m.group(2)) / tsc
+        print(f"figures: policy reload ({m.group(3)} bytes, 2 revocations) {reload_us:.0f} us; "
+              f"null hypercall {null_us:.0f} us; ratio {reload_us / max(null_us, 0.001):.1f}")
     if failures:
         print("\n".join(text))
     return 1 if failures else 0
