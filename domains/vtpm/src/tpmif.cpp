@@ -121,4 +121,36 @@ Result<void> tpmif_put_response(Tpmif_pages pages, std::span<std::uint8_t const>
     return {};
 }
 
+Bytes tpm_failure_response()
+{
+    return Bytes{0x80, 0x01, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x01, 0x01};
+}
+
+Result<Tpmif_served> tpmif_serve(Tpmif_pages pages, Tpm_forwarder const &tpm)
+{
+    auto const fail_with = [&](Error why) -> Result<Tpmif_served> {
+        HV_TRY(tpmif_put_response(pages, tpm_failure_response()));
+        return Tpmif_served{Tpmif_outcome::FAILED, std::move(why)};
+    };
+    if (pages.empty())
+        return fail(Errc::BAD_INPUT, "tpmif: no shared page mapped");
+    bool const cancel =
+        read8(pages[0], OFF_STATE) == static_cast<std::uint8_t>(Tpmif_state::CANCEL);
+    auto taken = tpmif_take_request(pages);
+    if (!taken)
+        return fail_with(std::move(taken.error()));
+    if (!*taken)
+        return Tpmif_served{cancel ? Tpmif_outcome::CANCELLED : Tpmif_outcome::NOTHING, {}};
+    auto response = tpm(**taken);
+    if (!response)
+        return fail_with(std::move(response.error()));
+    std::size_t const nr_extra = pages.size() - 1; // checked by tpmif_take_request
+    auto const n = tpm_packet_length(*response, tpmif_capacity(nr_extra));
+    if (!n || *n != response->size())
+        return fail_with(Error{Errc::TPM, "tpmif: the TPM's answer is not one whole response "
+                                          "that fits the shared pages"});
+    HV_TRY(tpmif_put_response(pages, *response));
+    return Tpmif_served{Tpmif_outcome::SERVED, {}};
+}
+
 } // namespace dom::vtpm

@@ -144,4 +144,101 @@ TEST(Tpmif, PutsTheResponseThenFinish)
     EXPECT_FALSE(tpmif_take_request({}));
 }
 
+std::uint32_t length_of(Pages const &p)
+{
+    return p.mem[0][0] | p.mem[0][1] << 8 | p.mem[0][2] << 16 | std::uint32_t{p.mem[0][3]} << 24;
+}
+
+Bytes data_of(Pages const &p, std::size_t n)
+{
+    Bytes out;
+    std::size_t off = 8 + 4 * (p.mem.size() - 1);
+    for (std::size_t i = 0; i < n; ++i, ++off)
+        out.push_back(p.mem[off / 4096][off % 4096]);
+    return out;
+}
+
+TEST(Tpmif_serve, ServesOneRequestThroughTheForwarder)
+{
+    Pages p(1);
+    auto const cmd = command(5000); // spans both pages
+    p.submit(cmd, 5000, 2);
+    auto const answer = command(4500);
+    Bytes seen;
+    unsigned locality = 9;
+    auto const r = tpmif_serve(p.pages(), [&](Tpmif_request const &req) -> Result<Bytes> {
+        seen = req.command;
+        locality = req.locality;
+        return answer;
+    });
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->outcome, Tpmif_outcome::SERVED);
+    EXPECT_EQ(seen, cmd);
+    EXPECT_EQ(locality, 2u);
+    EXPECT_EQ(p.mem[0][4], 2); // FINISH
+    EXPECT_EQ(length_of(p), 4500u);
+    EXPECT_EQ(data_of(p, 4500), answer);
+    // A second kick without a new request does nothing.
+    bool called = false;
+    auto const again = tpmif_serve(p.pages(), [&](Tpmif_request const &) -> Result<Bytes> {
+        called = true;
+        return answer;
+    });
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->outcome, Tpmif_outcome::NOTHING);
+    EXPECT_FALSE(called);
+}
+
+TEST(Tpmif_serve, BadRequestsAndBadTpmAnswersGetAFailureResponseNotSilence)
+{
+    auto const never = [](Tpmif_request const &) -> Result<Bytes> {
+        ADD_FAILURE() << "a refused request reached the TPM";
+        return Bytes{};
+    };
+    {
+        Pages p(0);
+        p.submit(command(20), 30); // length field disagrees with the command
+        auto const r = tpmif_serve(p.pages(), never);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->outcome, Tpmif_outcome::FAILED);
+        EXPECT_EQ(r->problem.code, Errc::BAD_INPUT);
+        EXPECT_EQ(p.mem[0][4], 2);
+        EXPECT_EQ(length_of(p), 10u);
+        EXPECT_EQ(data_of(p, 10), tpm_failure_response());
+    }
+    for (auto const &bad : {Bytes{1, 2, 3}, command(5000), command(20)}) {
+        Pages p(0);
+        p.submit(command(12), 12);
+        auto answer = bad;
+        if (answer.size() == 20)
+            answer.pop_back(); // a truncated response
+        auto const r =
+            tpmif_serve(p.pages(), [&](Tpmif_request const &) -> Result<Bytes> { return answer; });
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->outcome, Tpmif_outcome::FAILED);
+        EXPECT_EQ(data_of(p, 10), tpm_failure_response());
+    }
+    {
+        Pages p(0);
+        p.submit(command(12), 12);
+        auto const r = tpmif_serve(p.pages(), [](Tpmif_request const &) -> Result<Bytes> {
+            return fail(Errc::WORKER, "worker gone");
+        });
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->outcome, Tpmif_outcome::FAILED);
+        EXPECT_EQ(r->problem.code, Errc::WORKER);
+        EXPECT_EQ(p.mem[0][4], 2);
+    }
+    {
+        Pages p(0);
+        p.submit(command(12), 12);
+        p.mem[0][4] = 3; // CANCEL
+        auto const r = tpmif_serve(p.pages(), never);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->outcome, Tpmif_outcome::CANCELLED);
+        EXPECT_EQ(p.mem[0][4], 0);
+    }
+    EXPECT_FALSE(tpmif_serve({}, never));
+}
+
 } // namespace

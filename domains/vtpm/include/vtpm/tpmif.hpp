@@ -7,6 +7,7 @@
 // is guest-controlled: each field is read once, copied out, then validated.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -47,5 +48,34 @@ Result<std::optional<Tpmif_request>> tpmif_take_request(Tpmif_pages pages);
 // Writes `response` at the data offset, its length, then state FINISH (in that order).
 // BAD_INPUT if it does not fit the pages.
 Result<void> tpmif_put_response(Tpmif_pages pages, std::span<std::uint8_t const> response);
+
+// What the backend does on one event-channel kick, independent of how the pages were mapped and
+// how the kick arrived (grant ring in Ward, anything in tests). SUBMIT: the request is passed to
+// `tpm` (the instance's worker) and its answer written back (FINISH). A request the page check
+// refuses, or a TPM that fails or answers with something that is not one response fitting the
+// pages, still gets FINISH with a 10-byte TPM_RC_FAILURE response, so the guest never waits
+// forever; the cause is returned in `problem`. CANCEL: IDLE. Anything else: nothing.
+enum class Tpmif_outcome
+{
+    NOTHING,   // state was IDLE or FINISH: a spurious kick
+    CANCELLED, // CANCEL answered with IDLE
+    SERVED,    // the TPM's response is on the page
+    FAILED,    // TPM_RC_FAILURE is on the page; see problem
+};
+
+struct Tpmif_served
+{
+    Tpmif_outcome outcome{Tpmif_outcome::NOTHING};
+    Error problem; // when FAILED
+};
+
+using Tpm_forwarder = std::function<Result<Bytes>(Tpmif_request const &)>;
+
+// BAD_INPUT only when even the failure response cannot be written (no or wrong-sized pages).
+Result<Tpmif_served> tpmif_serve(Tpmif_pages pages, Tpm_forwarder const &tpm);
+
+// The response the backend writes for a request it cannot serve: tag 0x8001, size 10,
+// TPM_RC_FAILURE (0x101).
+Bytes tpm_failure_response();
 
 } // namespace dom::vtpm
