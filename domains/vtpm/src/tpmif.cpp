@@ -128,12 +128,22 @@ Bytes tpm_failure_response()
 
 Result<Tpmif_served> tpmif_serve(Tpmif_pages pages, Tpm_forwarder const &tpm)
 {
+    if (pages.empty() || pages[0].size() != TPMIF_PAGE)
+        return fail(Errc::BAD_INPUT, "tpmif: no shared page mapped");
+    // The failure response always fits the shared page at the offset the guest's own
+    // nr_extra_pages gives (8 + 4 * 255 + 10 < 4096), even when that count is a lie.
     auto const fail_with = [&](Error why) -> Result<Tpmif_served> {
-        HV_TRY(tpmif_put_response(pages, tpm_failure_response()));
+        auto const shared = pages[0];
+        std::size_t const off = OFF_GREFS + 4 * std::size_t{read8(shared, OFF_NR_EXTRA)};
+        auto const r = tpm_failure_response();
+        for (std::size_t i = 0; i < r.size(); ++i)
+            write8(shared, off + i, r[i]);
+        for (std::size_t i = 0; i < 4; ++i)
+            write8(shared, OFF_LENGTH + i, static_cast<std::uint8_t>(r.size() >> (8 * i)));
+        std::atomic_thread_fence(std::memory_order_release);
+        write8(shared, OFF_STATE, static_cast<std::uint8_t>(Tpmif_state::FINISH));
         return Tpmif_served{Tpmif_outcome::FAILED, std::move(why)};
     };
-    if (pages.empty())
-        return fail(Errc::BAD_INPUT, "tpmif: no shared page mapped");
     bool const cancel =
         read8(pages[0], OFF_STATE) == static_cast<std::uint8_t>(Tpmif_state::CANCEL);
     auto taken = tpmif_take_request(pages);

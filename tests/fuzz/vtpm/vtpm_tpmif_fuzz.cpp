@@ -46,6 +46,28 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const *data, std::size_t size
     if (raw)
         require(*raw >= 10 && *raw <= size);
 
+    // The whole kick on a copy: whatever the guest wrote, the page ends FINISHED (served or
+    // TPM_RC_FAILURE), IDLE after a cancel, or untouched on a spurious kick.
+    {
+        auto copy = store;
+        std::vector<std::span<std::uint8_t>> cs;
+        for (auto &page : copy)
+            cs.emplace_back(page);
+        std::uint8_t const before = copy[0][4];
+        auto const served = tpmif_serve(cs, [](Tpmif_request const &req) -> Result<Bytes> {
+            if (req.command.size() & 1)
+                return fail(Errc::WORKER, "odd");
+            return req.command; // an echo is one whole packet of the right size
+        });
+        require(static_cast<bool>(served));
+        switch (served->outcome) {
+        case Tpmif_outcome::NOTHING: require(copy[0][4] == before); break;
+        case Tpmif_outcome::CANCELLED: require(copy[0][4] == 0); break;
+        case Tpmif_outcome::SERVED:
+        case Tpmif_outcome::FAILED: require(copy[0][4] == 2); break;
+        }
+    }
+
     auto const taken = tpmif_take_request(spans);
     if (!taken)
         return 0;

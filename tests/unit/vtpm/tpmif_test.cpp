@@ -238,6 +238,19 @@ TEST(Tpmif_serve, BadRequestsAndBadTpmAnswersGetAFailureResponseNotSilence)
         EXPECT_EQ(r->outcome, Tpmif_outcome::CANCELLED);
         EXPECT_EQ(p.mem[0][4], 0);
     }
+    {
+        // The guest claims two extra pages, one is mapped: answered on the shared page at the
+        // offset the guest's count gives.
+        Pages p(1);
+        p.submit(command(12), 12);
+        p.mem[0][7] = 2;
+        auto const r = tpmif_serve(p.pages(), never);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->outcome, Tpmif_outcome::FAILED);
+        EXPECT_EQ(p.mem[0][4], 2);
+        EXPECT_EQ(length_of(p), 10u);
+        EXPECT_EQ(Bytes(p.mem[0].begin() + 16, p.mem[0].begin() + 26), tpm_failure_response());
+    }
     EXPECT_FALSE(tpmif_serve({}, never));
 }
 

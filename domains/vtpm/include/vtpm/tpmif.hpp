@@ -71,7 +71,7 @@ struct Tpmif_served
 
 using Tpm_forwarder = std::function<Result<Bytes>(Tpmif_request const &)>;
 
-// BAD_INPUT only when even the failure response cannot be written (no or wrong-sized pages).
+// BAD_INPUT only when there is no 4096-byte shared page to answer on.
 Result<Tpmif_served> tpmif_serve(Tpmif_pages pages, Tpm_forwarder const &tpm);
 
 // The response the backend writes for a request it cannot serve: tag 0x8001, size 10,
