@@ -23,9 +23,10 @@ def ward_run(iso, guests, timeout=240):
     cmd = qemu_runner.qemu_command(iso, memory="1536M")
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    built, up = {}, {}
+    built, up, log = {}, {}, []
     for raw in proc.stdout:
         line = raw.decode(errors="replace").rstrip()
+        log.append(line)
         now = time.monotonic() - start
         if (m := BUILT.match(line)):
             built.setdefault(m.group(1), now)
@@ -35,7 +36,7 @@ def ward_run(iso, guests, timeout=240):
             break
     proc.kill()
     proc.wait()
-    return built, up
+    return built, up, log
 
 
 def main():
@@ -44,13 +45,14 @@ def main():
                          stdout=subprocess.PIPE, text=True)
     print(out.stdout.strip())
     for label, iso, n in (("one Linux guest", one, 1), ("two Linux guests", two, 2)):
-        built, up = ward_run(iso, n)
+        built, up, log = ward_run(iso, n)
         print(f"Ward, {label}:")
         for name in sorted(up):
             print(f"  {name}: QEMU start -> userspace {up[name]:.2f} s, "
                   f"domain creation -> userspace {up[name] - built.get(name, 0):.2f} s")
         if len(up) < n:
-            print(f"  only {len(up)} of {n} guests reached userspace")
+            print(f"  only {len(up)} of {n} guests reached userspace; the end of the log:")
+            print("\n".join("    " + l for l in log[-25:]))
     print("Anchors (testbeds.md section 11): Xen 4.17 dom0 userspace ~8.7 s, xl create of a PV "
           "guest ~6.4 s; goal: within 1.3x of the floor")
 
