@@ -34,6 +34,15 @@ inline constexpr uint32_t GNTTAB_ENTRIES = GNTTAB_FRAMES * 4096 / sizeof(gnttab:
 // Guest-physical window where grant frames, the grant table and foreign mappings may be placed:
 // above the domain's RAM and below this limit (under the 4 GiB MMIO hole).
 inline constexpr uint64_t FOREIGN_WINDOW_END = 0xf0000000;
+// And a second window above 4 GiB, where Linux's unpopulated-memory allocator (the pages gntdev
+// and the grant table frames use in a PVH domain) places its ranges.
+inline constexpr uint64_t FOREIGN_HIGH_START = 1ull << 32;
+inline constexpr uint64_t FOREIGN_HIGH_END = 1ull << 39;
+inline constexpr bool in_foreign_window(uint64_t mem_bytes, uint64_t gpa, uint64_t len)
+{
+    return (gpa >= mem_bytes && gpa + len <= FOREIGN_WINDOW_END) ||
+           (gpa >= FOREIGN_HIGH_START && gpa + len <= FOREIGN_HIGH_END);
+}
 
 struct Map_shadow
 {

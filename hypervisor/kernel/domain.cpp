@@ -10,6 +10,7 @@
 #include "kernel/kernel.hpp"
 #include "kernel/memory.hpp"
 #include "kernel/scheduler.hpp"
+#include "kernel/store_setup.hpp"
 #include "platform/log.hpp"
 
 namespace hv::kernel
@@ -100,6 +101,7 @@ void end_domain(Domain &d, bool destroyed, uint32_t reason, char const *note)
         return;
     console_flush(d);
     channels_domain_ending(d); // while its memory and address space still exist
+    store_domain_ending(d);    // its store domain hears of it (VIRQ_DOM_EXC)
     if (d.vcpu != nullptr)
         sched_remove(d);
     d.state = Domain_state::SHUTDOWN;

@@ -15,6 +15,7 @@
 #include "kernel/kernel.hpp"
 #include "kernel/memory.hpp"
 #include "kernel/scheduler.hpp"
+#include "kernel/store_setup.hpp"
 #include "platform/log.hpp"
 #include "ward/abi/xen.h"
 
@@ -90,6 +91,9 @@ Domain *build_domain_from_module(mb2::Info const &info, size_t index, uint64_t h
     // their event channel ports to themselves.
     if (!initrd.empty() && !console_ring_setup(*d))
         log("ward: domain %u '%s': no PV console ring (no hvc0)\n", d->id, d->name.c_str());
+    // Linux domains also get their xenstore ring when a store domain runs (store_setup.hpp).
+    if (!initrd.empty())
+        (void)store_ring_setup(*d);
     sched_add(*d, 0); // one CPU for now
     return d;
 }

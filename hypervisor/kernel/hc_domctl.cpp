@@ -8,6 +8,7 @@
 #include "kernel/hc_domctl_create.hpp"
 #include "kernel/hypercall_handlers.hpp"
 #include "kernel/scheduler.hpp"
+#include "kernel/store_setup.hpp"
 #include "platform/log.hpp"
 #include "ward/abi/xen.h"
 
@@ -102,9 +103,10 @@ Hypercall_result hc_domctl(Domain &self, arch::Vcpu &v, Args const &a)
     if (!read_guest(self, v, a.arg[0], &dc, sizeof dc))
         return Hypercall_result::error(Errno::XEN_EFAULT);
     std::span<std::byte const> const raw{reinterpret_cast<std::byte const *>(&dc), sizeof dc};
-    bool const console = dc.cmd == WARD_DOMCTL_CONSOLE_READ; // Ward's own command
-    Cap need = Cap::CONSOLE_READ_OTHERS;
-    if (console) {
+    bool const console = dc.cmd == WARD_DOMCTL_CONSOLE_READ; // Ward's own commands
+    bool const store = dc.cmd == WARD_DOMCTL_STORE_INFO;
+    Cap need = store ? Cap::STORE : Cap::CONSOLE_READ_OTHERS;
+    if (console || store) {
         if (dc.interface_version != WARD_DOMCTL_INTERFACE_VERSION)
             return Hypercall_result::error(Errno::XEN_EACCES);
     } else {
@@ -126,6 +128,15 @@ Hypercall_result hc_domctl(Domain &self, arch::Vcpu &v, Args const &a)
         dc.u.create.domid = *id;
         if (!write_guest(self, v, a.arg[0], &dc, sizeof dc))
             return Hypercall_result::error(Errno::XEN_EFAULT); // the domain exists regardless
+        return {0};
+    }
+    if (store) {
+        auto const info = store_info(self, dc.domain);
+        if (!info)
+            return Hypercall_result::error(info.error());
+        dc.u.store = *info;
+        if (!write_guest(self, v, a.arg[0], &dc, sizeof dc))
+            return Hypercall_result::error(Errno::XEN_EFAULT);
         return {0};
     }
     Domain *const t = find_domain(dc.domain);

@@ -7,6 +7,7 @@
 #include "kernel/channels.hpp"
 #include "kernel/guest_memory.hpp"
 #include "kernel/hypercall_handlers.hpp"
+#include "kernel/store_setup.hpp"
 
 namespace hv::kernel
 {
@@ -27,7 +28,8 @@ Result<evtchn::Port, Errno> bind_interdomain(Domain &self, chanop::Evtchn_args c
     Domain *remote = find_domain(rid);
     if (remote == nullptr || !remote->alive() || !channels(*remote).active)
         return unexpected(Errno::XEN_ESRCH);
-    if (remote != &self && !acm_share(self, *remote, "event channel bind"))
+    if (remote != &self && !store_may_bind(self, *remote, a.port) &&
+        !acm_share(self, *remote, "event channel bind"))
         return unexpected(Errno::XEN_EACCES);
     evtchn::Notify n{};
     auto const port =

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // grant_table_op (20), v1: GNTTABOP_map_grant_ref, unmap_grant_ref, setup_table, query_size and
 // copy (docs/channels.md). A map enters the granter's frame into the mapper's nested page table
-// at host_addr, which must lie in the foreign window (above the mapper's RAM, below
-// FOREIGN_WINDOW_END) and be free. Every map and copy of another domain's grant asks the ACM
-// first; a denial is GNTST_permission_denied in the op's status.
+// at host_addr, which must lie in a foreign window (above the mapper's RAM and below
+// FOREIGN_WINDOW_END, or FOREIGN_HIGH_START..FOREIGN_HIGH_END) and be free. Every map and copy of
+// another domain's grant asks the ACM first; a denial is GNTST_permission_denied in the op's
+// status.
 #include "arch/x86_64/paging.hpp"
 #include "hv/bytes.hpp"
 #include "hv/channel_ops.hpp"
@@ -11,6 +12,8 @@
 #include "kernel/channels.hpp"
 #include "kernel/guest_memory.hpp"
 #include "kernel/hypercall_handlers.hpp"
+#include "kernel/store_setup.hpp"
+#include "platform/log.hpp"
 
 namespace hv::kernel
 {
@@ -32,7 +35,7 @@ uint16_t resolve_self(Domain const &self, uint16_t dom)
 bool window_free(Domain const &self, uint64_t gpa)
 {
     Domain_channels const &c = channels(self);
-    if (gpa % PAGE_SIZE != 0 || gpa < self.mem_bytes || gpa + PAGE_SIZE > FOREIGN_WINDOW_END)
+    if (gpa % PAGE_SIZE != 0 || !in_foreign_window(self.mem_bytes, gpa, PAGE_SIZE))
         return false;
     for (uint64_t const g : c.gnttab_gpa)
         if (gpa == g)
@@ -63,7 +66,7 @@ Result<gnttab::Handle, Status> map_one(Domain &self, chanop::Map_grant_ref const
         return unexpected(Status::BAD_DOMAIN);
     if (granter == &self)
         return unexpected(Status::PERMISSION_DENIED); // mapping one's own grant
-    if (!acm_share(self, *granter, "grant map"))
+    if (!store_may_map(self, *granter, op.ref) && !acm_share(self, *granter, "grant map"))
         return unexpected(Status::PERMISSION_DENIED);
     if ((op.flags & gnttab::GNTMAP_HOST_MAP) != 0 && !window_free(self, op.host_addr))
         return unexpected(Status::BAD_VIRT_ADDR);
@@ -118,6 +121,10 @@ Hypercall_result map_grant_refs(Domain &self, arch::Vcpu &v, uint64_t uop, uint3
         if (!op)
             return Hypercall_result::error(op.error());
         auto const h = map_one(self, *op);
+        if (!h)
+            log("ward: domain %u '%s': grant map of domain %u ref %u at 0x%llx refused: %s\n",
+                self.id, self.name.c_str(), op->dom, op->ref,
+                static_cast<unsigned long long>(op->host_addr), gnttab::status_name(h.error()));
         chanop::encode_map_grant_ref(buf, h ? Status::OKAY : h.error(), h ? *h : 0);
         if (!write_guest(self, v, at, buf, sizeof buf)) {
             if (h)

@@ -114,7 +114,7 @@ Hypercall_result hc_add_to_physmap(Domain &self, arch::Vcpu &v, uint64_t arg)
     if (dom != DOMID_SELF && dom != self.id)
         return Hypercall_result::error(Errno::XEN_EPERM);
     Domain_channels &c = channels(self);
-    if (!c.active || gpfn > (FOREIGN_WINDOW_END >> 12))
+    if (!c.active || gpfn >= (FOREIGN_HIGH_END >> 12))
         return Hypercall_result::error(Errno::XEN_EINVAL);
     uint64_t const gpa = gpfn * PAGE_SIZE;
     if (space == XENMAPSPACE_SHARED_INFO) {
@@ -137,7 +137,7 @@ Hypercall_result hc_add_to_physmap(Domain &self, arch::Vcpu &v, uint64_t arg)
         if (gpa == placed)
             return {0};
         // The grant table is a hypervisor frame: it goes into the foreign window, never over RAM.
-        if (gpa < self.mem_bytes || gpa + PAGE_SIZE > FOREIGN_WINDOW_END ||
+        if (!in_foreign_window(self.mem_bytes, gpa, PAGE_SIZE) ||
             self.space->translate(gpa).has_value())
             return Hypercall_result::error(Errno::XEN_EINVAL);
         if (placed != ~uint64_t{0})

@@ -16,6 +16,7 @@
 #include "kernel/memory.hpp"
 #include "kernel/scheduler.hpp"
 #include "kernel/self_test.hpp"
+#include "kernel/store_setup.hpp"
 #include "platform/lapic.hpp"
 #include "platform/log.hpp"
 #include "platform/serial.hpp"
@@ -146,8 +147,11 @@ extern "C" HV_NORETURN void kmain(uint32_t magic, uint64_t info_pa)
     uint64_t const hv_end = reinterpret_cast<uint64_t>(__image_end);
     acm_init(*info); // before any domain: the Chinese Wall check runs as each one is built
     unsigned built = 0;
-    for (size_t i = 0; i < info->module_count(); ++i)
-        built += build_domain_from_module(*info, i, hv_start, hv_end) != nullptr ? 1 : 0;
+    // The store domain first (caps=store): the others get their xenstore ring from it.
+    for (bool const store_pass : {true, false})
+        for (size_t i = 0; i < info->module_count(); ++i)
+            if (is_store_module(info->module(i).cmdline) == store_pass)
+                built += build_domain_from_module(*info, i, hv_start, hv_end) != nullptr ? 1 : 0;
     log("ward: %u of %zu domain(s) built\n", built, info->module_count());
 
     run_late_self_test(options().test.view());

@@ -96,6 +96,7 @@ WARD_STATIC_ASSERT(sizeof(struct ward_e820_entry) == 20, "e820 entry");
 #define WARD_DOMCTL_UNPAUSE 4
 #define WARD_DOMCTL_INFO 5
 #define WARD_DOMCTL_CONSOLE_READ 0x8001 /* Ward-specific */
+#define WARD_DOMCTL_STORE_INFO 0x8002   /* Ward-specific; needs the store capability */
 
 struct ward_domain_info
 {
@@ -138,6 +139,21 @@ struct ward_domctl_create
 };
 WARD_STATIC_ASSERT(sizeof(struct ward_domctl_create) == 32, "domctl create");
 
+/* WARD_DOMCTL_STORE_INFO (docs/store-domain.md): the first live domain whose id is >= the
+ * header's `domain` and whose xenstore ring is served by the caller; -ESRCH when there is none.
+ * `port` is the domain's unbound event channel port whose remote end is the caller, `pfn` the
+ * ring page's frame (also granted to the caller as grant reference 1). */
+struct ward_store_info
+{
+    uint16_t domid;
+    uint8_t state; /* WARD_DOMSTATE_* */
+    uint8_t pad;
+    uint32_t port;
+    uint64_t pfn;
+    char name[32];
+};
+WARD_STATIC_ASSERT(sizeof(struct ward_store_info) == 48, "store info");
+
 struct ward_domctl
 {
     uint32_t cmd;
@@ -149,6 +165,7 @@ struct ward_domctl
         struct ward_domain_info info;
         struct ward_domctl_console_read console;
         struct ward_domctl_create create;
+        struct ward_store_info store;
         uint8_t raw[128];
     } u;
 };

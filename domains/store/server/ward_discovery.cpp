@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+#include "ward_discovery.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <poll.h>
+
+#include "ward/abi/xen.h"
+#include "ward/store/wire.hpp"
+
+namespace dom::store
+{
+
+namespace
+{
+constexpr uint32_t VIRQ_DOM_EXC = 3;
+constexpr uint64_t HYPERCALL_DOMCTL = 36;
+} // namespace
+
+xendev::Result<std::vector<Served_domain>> list_served_domains(xendev::Privcmd &privcmd)
+{
+    std::vector<Served_domain> out;
+    uint32_t from = 1;
+    while (from < 0x7ff0) {
+        ward_domctl dc{};
+        dc.cmd = WARD_DOMCTL_STORE_INFO;
+        dc.interface_version = WARD_DOMCTL_INTERFACE_VERSION;
+        dc.domain = static_cast<uint16_t>(from);
+        int64_t const r =
+            HV_TRY(privcmd.hypercall(HYPERCALL_DOMCTL, reinterpret_cast<uintptr_t>(&dc)));
+        if (r == -WARD_ESRCH)
+            break;
+        if (r != 0)
+            return hv::unexpected("WARD_DOMCTL_STORE_INFO: error " + std::to_string(r));
+        ward_store_info const &s = dc.u.store;
+        if (s.domid < from) // Ward answers with an id >= the one asked for
+            return hv::unexpected(std::string{"WARD_DOMCTL_STORE_INFO: domain id went back"});
+        Served_domain d;
+        d.domid = s.domid;
+        d.port = s.port;
+        d.pfn = s.pfn;
+        d.name.assign(s.name, strnlen(s.name, sizeof s.name));
+        out.push_back(std::move(d));
+        from = s.domid + 1u;
+    }
+    return out;
+}
+
+xendev::Result<std::unique_ptr<Ward_discovery>> Ward_discovery::create(std::string socket_path)
+{
+    auto p = HV_TRY(xendev::Privcmd::open());
+    auto e = HV_TRY(xendev::Evtchn::open());
+    HV_TRY(e.bind_virq(VIRQ_DOM_EXC));
+    return std::unique_ptr<Ward_discovery>{
+        new Ward_discovery{std::move(p), std::move(e), std::move(socket_path)}};
+}
+
+Ward_discovery::Ward_discovery(xendev::Privcmd p, xendev::Evtchn e, std::string socket_path)
+    : privcmd_{std::move(p)}, dom_exc_{std::move(e)}, client_{std::move(socket_path)}
+{}
+
+bool Ward_discovery::introduce(Served_domain const &d)
+{
+    std::string const id = std::to_string(d.domid);
+    std::string payload = id;
+    payload += '\0';
+    payload += std::to_string(d.pfn);
+    payload += '\0';
+    payload += std::to_string(d.port);
+    payload += '\0';
+    auto const r = client_.request(static_cast<uint32_t>(Msg::INTRODUCE), payload);
+    if (!r) {
+        std::fprintf(stderr, "wardstore: introduce of domain %u '%s' failed: %s\n", d.domid,
+                     d.name.c_str(), r.error().name.c_str());
+        return false;
+    }
+    // The domain's home, as Xen's toolstack lays it out: owned by the store, readable by the
+    // domain; data/ and control/ its own.
+    std::string const home = "/local/domain/" + id;
+    bool ok = client_.mkdir(home) && client_.set_perms(home, {"n0", "r" + id}) &&
+              client_.write(home + "/name", d.name) && client_.write(home + "/domid", id);
+    for (char const *sub : {"/data", "/control"})
+        ok = ok && client_.mkdir(home + sub) && client_.set_perms(home + sub, {"n" + id});
+    std::fprintf(stderr, "wardstore: introduced domain %u '%s' (ring gfn 0x%llx, port %u)%s\n",
+                 d.domid, d.name.c_str(), static_cast<unsigned long long>(d.pfn), d.port,
+                 ok ? "" : "; its home could not be made");
+    return true;
+}
+
+void Ward_discovery::release(uint32_t domid)
+{
+    std::string payload = std::to_string(domid);
+    payload += '\0';
+    auto const r = client_.request(static_cast<uint32_t>(Msg::RELEASE), payload);
+    (void)client_.rm("/local/domain/" + std::to_string(domid));
+    std::fprintf(stderr, "wardstore: released domain %u%s%s\n", domid, r ? "" : ": ",
+                 r ? "" : r.error().name.c_str());
+}
+
+size_t Ward_discovery::sync()
+{
+    auto const now = list_served_domains(privcmd_);
+    if (!now) {
+        std::fprintf(stderr, "wardstore: %s\n", now.error().c_str());
+        return 0;
+    }
+    size_t changes = 0;
+    std::map<uint32_t, Served_domain> seen;
+    for (Served_domain const &d : *now)
+        seen[d.domid] = d;
+    for (auto it = known_.begin(); it != known_.end();) {
+        auto const s = seen.find(it->first);
+        if (s == seen.end() || !(s->second == it->second)) { // gone, or a new domain in its slot
+            release(it->first);
+            it = known_.erase(it);
+            ++changes;
+        } else {
+            ++it;
+        }
+    }
+    for (auto const &[domid, d] : seen)
+        if (!known_.contains(domid) && introduce(d)) {
+            known_[domid] = d;
+            ++changes;
+        }
+    return changes;
+}
+
+void Ward_discovery::run(std::atomic<bool> const &stop, int stop_fd)
+{
+    while (!stop.load()) {
+        (void)dom_exc_.consume(); // before the list: an event after it means a new look
+        sync();
+        pollfd fds[2] = {{dom_exc_.fd(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
+        while (::poll(fds, 2, -1) < 0 && errno == EINTR) {
+        }
+    }
+}
+
+} // namespace dom::store
