@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // wardstore: Ward's XenStore-compatible configuration store.
 //   wardstore [--socket PATH] [--state-dir DIR] [--quota [DOMID:]NAME=N]... [--keep-orphans]
+//             [--durability full|process]
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -26,8 +27,11 @@ int usage()
 {
     std::fprintf(stderr,
                  "usage: wardstore [--socket PATH] [--state-dir DIR] [--quota [DOMID:]NAME=N]... "
-                 "[--keep-orphans]\n"
-                 "quotas: %s\n",
+                 "[--keep-orphans] [--durability full|process]\n"
+                 "quotas: %s\n"
+                 "durability: full (default) acknowledges a change after fdatasync; process\n"
+                 "  after write() to the journal (survives kill -9, not power loss), with\n"
+                 "  fdatasync within a few milliseconds\n",
                  std::string{dom::store::QUOTA_NAMES}.c_str());
     return 2;
 }
@@ -81,6 +85,15 @@ int main(int argc, char **argv)
                 opts.core.domain_quotas.push_back({*domid, std::string{q.substr(0, eq)}, *n});
             else
                 *field = *n;
+        } else if (a == "--durability" || a.starts_with("--durability=")) {
+            char const *v = a == "--durability" ? value() : argv[i] + sizeof "--durability=" - 1;
+            std::string_view const d = v ? v : "";
+            if (d == "full")
+                opts.core.durability = dom::store::Durability::FULL;
+            else if (d == "process")
+                opts.core.durability = dom::store::Durability::PROCESS;
+            else
+                return usage();
         } else if (a == "--keep-orphans") {
             opts.core.keep_orphans = true;
         } else {
@@ -98,8 +111,9 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "wardstore: %s\n", r.error().c_str());
             return 1;
         }
-        std::fprintf(stderr, "wardstore: serving %s, state in %s (%zu nodes)\n",
-                     opts.socket_path.c_str(), opts.state_dir.c_str(), server.core().tree().size());
+        std::fprintf(stderr, "wardstore: serving %s, state in %s (%zu nodes, durability %s)\n",
+                     opts.socket_path.c_str(), opts.state_dir.c_str(), server.core().tree().size(),
+                     opts.core.durability == dom::store::Durability::FULL ? "full" : "process");
         auto const r = server.run();
         g_server = nullptr;
         if (!r) {

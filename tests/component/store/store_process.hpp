@@ -52,6 +52,8 @@ class Store_process
                     argv.push_back("--quota");
                     argv.push_back(q->c_str());
                 }
+            for (auto const &a : extra_args)
+                argv.push_back(a.c_str());
             argv.push_back(nullptr);
             ::execv(WARDSTORE_PATH, const_cast<char *const *>(argv.data()));
             ::_exit(127);
@@ -104,6 +106,9 @@ class Store_process
         }
         return fd;
     }
+
+    // Further arguments for every start() (e.g. "--durability=process").
+    std::vector<std::string> extra_args;
 
   private:
     std::string dir_;

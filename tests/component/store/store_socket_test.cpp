@@ -169,7 +169,12 @@ TEST_F(StoreSocket, CleanRestartKeepsStateAndClientsReconnect)
     EXPECT_EQ(e->path, "/persist/b");
 }
 
-TEST_F(StoreSocket, KillNineLosesNoAcknowledgedWrite)
+namespace
+{
+
+// Writers (plain writes and two-node transactions) against `store`, killed with SIGKILL at a
+// random moment in each of four rounds: after each restart every acknowledged write is there.
+void kill_nine_rounds(Store_process &store)
 {
     std::mt19937 rng{12345};
     int next = 0;
@@ -217,6 +222,23 @@ TEST_F(StoreSocket, KillNineLosesNoAcknowledgedWrite)
         next = acked + 1;
         std::printf("round %d: %d acknowledged writes survived kill -9\n", round, acked + 1);
     }
+}
+
+} // namespace
+
+TEST_F(StoreSocket, KillNineLosesNoAcknowledgedWrite)
+{
+    kill_nine_rounds(store);
+}
+
+// --durability=process acknowledges after write() to the journal: a kill -9 of the store
+// (the page cache survives it) loses nothing acknowledged either.
+TEST(StoreSocketDurability, ProcessModeKillNineLosesNoAcknowledgedWrite)
+{
+    Store_process store;
+    store.extra_args = {"--durability=process"};
+    ASSERT_TRUE(store.start());
+    kill_nine_rounds(store);
 }
 
 TEST_F(StoreSocket, ProtocolViolationClosesOnlyThatConnection)
@@ -363,6 +385,46 @@ TEST(StoreSocketQuota, CommandLineAndSetQuotaPerDomain)
     // A bad --quota refuses to start.
     Store_process bad;
     EXPECT_FALSE(bad.start("x:watches=1"));
+}
+
+// A per-domain SET_QUOTA is journaled: it survives kill -9 (and the compaction at the next
+// start) and wins over --quota for that domain and name; RELEASE forgets it.
+TEST(StoreSocketQuota, SetQuotaPerDomainSurvivesRestart)
+{
+    Store_process store;
+    ASSERT_TRUE(store.start());
+    {
+        Client c{store.socket()};
+        ASSERT_TRUE(c.connect());
+        EXPECT_EQ(*c.request(25, z("memory")), z("2621440"));
+        ASSERT_TRUE(c.request(26, z("8") + z("nodes") + z("50")));
+        ASSERT_TRUE(c.request(26, z("8") + z("memory") + z("4096")));
+        ASSERT_TRUE(c.request(8, z("9") + z("1") + z("1"))); // INTRODUCE 9
+        ASSERT_TRUE(c.request(26, z("9") + z("watches") + z("5")));
+    }
+    ASSERT_TRUE(WIFSIGNALED(store.stop(SIGKILL)));
+    for (int restart = 0; restart < 2; ++restart) {
+        ASSERT_TRUE(store.start("8:nodes=60")) << restart;
+        Client c{store.socket()};
+        ASSERT_TRUE(c.connect());
+        EXPECT_EQ(*c.request(25, z("8") + z("nodes")), z("50"));
+        EXPECT_EQ(*c.request(25, z("8") + z("memory")), z("4096"));
+        EXPECT_EQ(*c.request(25, z("9") + z("watches")), z("5"));
+        EXPECT_EQ(*c.request(25, z("9") + z("nodes")), z("1000"));
+        EXPECT_EQ(*c.request(25, z("nodes")), z("1000"));
+        ASSERT_TRUE(WIFSIGNALED(store.stop(SIGKILL)));
+    }
+    ASSERT_TRUE(store.start());
+    {
+        Client c{store.socket()};
+        ASSERT_TRUE(c.connect());
+        ASSERT_TRUE(c.request(9, z("9"))); // RELEASE 9
+    }
+    ASSERT_TRUE(WIFSIGNALED(store.stop(SIGKILL)));
+    ASSERT_TRUE(store.start());
+    Client c{store.socket()};
+    ASSERT_TRUE(c.connect());
+    EXPECT_EQ(*c.request(25, z("9") + z("watches")), z("128"));
 }
 
 } // namespace ward::store::test

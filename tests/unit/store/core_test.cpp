@@ -346,6 +346,44 @@ TEST(StoreCoreQuota, DefaultsAreXens)
     EXPECT_EQ(q.node_permissions, 5u);
     EXPECT_EQ(q.path_max, 2048u);
     EXPECT_EQ(q.node_size, 2048u);
+    EXPECT_EQ(q.memory, 2621440u); // C xenstored's hard memory quota, 2.5 MiB
+}
+
+// The memory quota counts node_memory() bytes (16 + 8 per permission + value + name + 1) of
+// the nodes a domain owns, charged to the owner; ENOSPC when over, as C xenstored.
+TEST(StoreCoreQuota, MemoryCountsNodeBytesPerOwningDomain)
+{
+    Core_options o;
+    o.quotas.memory = 200; // each home directory "/local/domain/N" already holds 26 bytes
+    Two_domains t{o};
+    EXPECT_EQ(t.d5.write("a", std::string(148, 'x')), OK); // 26 + 26 + 148 = 200
+    EXPECT_EQ(t.d5.write("a", std::string(149, 'x')), "!ENOSPC");
+    EXPECT_EQ(t.d5.write("b", ""), "!ENOSPC"); // a new node: 26 more
+    EXPECT_EQ(t.d5.text(Msg::MKDIR, z("c")), "!ENOSPC");
+    EXPECT_EQ(t.d5.read("a"), std::string(148, 'x'));
+    // dom6 is not affected by dom5 being at its limit.
+    EXPECT_EQ(t.d6.write("a", std::string(148, 'x')), OK);
+    // Shrinking a value frees bytes; so does removing a node.
+    EXPECT_EQ(t.d5.write("a", std::string(100, 'x')), OK);
+    EXPECT_EQ(t.d5.write("b", ""), OK);                                   // 26 + 126 + 26 = 178
+    EXPECT_EQ(t.d5.text(Msg::SET_PERMS, z("b") + z("n5") + z("r6")), OK); // + 8 = 186
+    EXPECT_EQ(t.d5.text(Msg::SET_PERMS, z("b") + z("n5") + z("r6") + z("r7") + z("r8")),
+              "!ENOSPC"); // + 16 more = 202
+    EXPECT_EQ(t.d5.text(Msg::RM, z("a")), OK);
+    EXPECT_EQ(t.d5.write("c/d", std::string(50, 'y')), OK);
+    // Inside a transaction the same accounting applies, over the transaction's own changes.
+    uint32_t const tx = t.d5.start();
+    EXPECT_EQ(t.d5.write("e", std::string(60, 'z'), tx), "!ENOSPC");
+    EXPECT_EQ(t.d5.text(Msg::RM, z("c"), tx), OK);
+    EXPECT_EQ(t.d5.write("e", std::string(60, 'z'), tx), OK);
+    EXPECT_EQ(t.d5.end(tx, true), OK);
+    EXPECT_EQ(t.d5.read("e"), std::string(60, 'z'));
+    // Privileged callers are exempt; SET_QUOTA changes one domain's limit.
+    EXPECT_EQ(t.d0.write("/local/domain/5/big", std::string(1000, 'x')), OK);
+    EXPECT_EQ(t.d5.write("f", ""), "!ENOSPC");
+    EXPECT_EQ(t.d0.text(Msg::SET_QUOTA, z("5") + z("memory") + z("0")), OK); // 0 = off
+    EXPECT_EQ(t.d5.write("f", std::string(2000, 'x')), OK);
+    EXPECT_EQ(t.d6.write("f", ""), "!ENOSPC");
 }
 
 TEST(StoreCoreQuota, WatchesCountPerDomainAcrossConnections)
