@@ -4,6 +4,7 @@
 
 #include "arch/x86_64/paging.hpp"
 #include "kernel/channels.hpp"
+#include "kernel/console_focus.hpp"
 #include "kernel/guest_memory.hpp"
 
 namespace hv::kernel
@@ -28,12 +29,14 @@ bool console_ring_setup(Domain &d)
     if (!write_guest_phys(d, CONSOLE_PAGE_GPA, zeros, sizeof zeros))
         return false;
     // The port stays unbound on Ward's side: the guest's sends are dropped by the event channel
-    // logic and the ring is drained after the hypercall instead.
+    // logic and the ring is drained after the hypercall instead; console input raises it with
+    // Event_channels::raise_local (console_focus.cpp).
     auto const port = c.evtchn->alloc_unbound(d.id);
     if (!port)
         return false;
     c.params[HVM_PARAM_CONSOLE_PFN] = CONSOLE_PAGE_GPA / PAGE_SIZE;
     c.params[HVM_PARAM_CONSOLE_EVTCHN] = *port;
+    console_input_attach(d, *port);
     return true;
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The domain table, console output and domain teardown.
+// The domain table and domain teardown (console output: console_out.cpp).
 #include "kernel/domain.hpp"
 
 #include "kernel/channels.hpp"
@@ -64,35 +64,6 @@ Domain *alloc_domain()
         }
     }
     return nullptr;
-}
-
-void console_flush(Domain &d)
-{
-    if (d.line_len == 0)
-        return;
-    d.line[d.line_len] = '\0';
-    log("[%s] %s\n", d.name.c_str(), d.line.data());
-    d.line_len = 0;
-}
-
-void console_write(Domain &d, char const *bytes, size_t len)
-{
-    for (size_t i = 0; i < len; ++i) {
-        char c = bytes[i];
-        d.console_ring[d.console_written++ % CONSOLE_RING_BYTES] = c;
-        if (c == '\n') {
-            console_flush(d);
-            continue;
-        }
-        // The serial log gets printable ASCII only: a guest must not drive the terminal.
-        if (c == '\r')
-            continue;
-        if (c < 0x20 || c > 0x7e)
-            c = '?';
-        d.line[d.line_len++] = c;
-        if (d.line_len == CONSOLE_LINE_MAX)
-            console_flush(d);
-    }
 }
 
 void end_domain(Domain &d, bool destroyed, uint32_t reason, char const *note)

@@ -9,6 +9,7 @@
 #include "arch/x86_64/interrupt.hpp"
 #include "hv/guest_timer.hpp"
 #include "kernel/channels.hpp"
+#include "kernel/console_poll.hpp"
 #include "kernel/cpu_local.hpp"
 #include "kernel/guest_timer.hpp"
 #include "kernel/kernel.hpp"
@@ -75,6 +76,8 @@ bool take_tick(Cpu_local &c)
         c.next_slice_tsc = now + uint64_t{options().slice_us} * tsc_per_us();
         uint64_t const ticks = __atomic_add_fetch(&c.ticks, 1, __ATOMIC_RELAXED);
         wake_polling();
+        if (c.index == 0)
+            console_poll_serial(); // typed input to the domain with console focus
         resched = c.run_queue.tick(ticks);
     }
     (void)guest_timers_changed();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// COM1 driver: 115200 baud 8N1, FIFOs on, no interrupts; writes wait for the transmitter.
+// COM1 driver: 115200 baud 8N1, FIFOs on, no interrupts; writes wait for the transmitter,
+// reads take what the receive FIFO holds (polled from the scheduler tick).
 #include "platform/serial.hpp"
 
 #include "arch/x86_64/cpu.hpp"
@@ -45,6 +46,16 @@ void serial_write(char const *s, size_t len)
             x86::pause();
         x86::outb(port, static_cast<uint8_t>(s[i]));
     }
+}
+
+size_t serial_read(char *dst, size_t max)
+{
+    if (port == 0)
+        return 0;
+    size_t n = 0;
+    while (n < max && (x86::inb(port + 5) & 0x01) != 0) // LSR: data ready
+        dst[n++] = static_cast<char>(x86::inb(port));
+    return n;
 }
 
 } // namespace hv::platform

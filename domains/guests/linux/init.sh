@@ -1,5 +1,9 @@
 #!/bin/sh
 # /init of Ward's test initramfs (busybox). Prints markers the boot tests read, then powers off.
+# Kernel command-line flags it reads (docs/console.md):
+#   ward.shell              an interactive shell on hvc0 instead of the test sequence
+#   ward.poweroff=schedop   end the test sequence with SCHEDOP_shutdown(poweroff) (ward-poweroff)
+#                           instead of `poweroff -f` (CLI;HLT)
 /bin/busybox mkdir -p /proc /sys /dev /tmp
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sysfs /sys
@@ -8,9 +12,27 @@
 echo "WARD-GUEST: userspace up $(cut -d' ' -f1 /proc/uptime)"
 echo "WARD-GUEST: clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
 echo "WARD-GUEST: hypervisor $(cat /sys/hypervisor/type 2>/dev/null || echo none)"
-case " $(cat /proc/cmdline) " in
+cmdline=" $(cat /proc/cmdline) "
+
+# SCHEDOP_shutdown from userspace needs /dev/xen/privcmd (module xen-privcmd of this kernel).
+schedop_poweroff() {
+    [ -x /bin/ward-poweroff ] || return 1
+    [ -e /dev/xen/privcmd ] || insmod /lib/modules/xen-privcmd.ko 2>/dev/null
+    sync
+    /bin/ward-poweroff poweroff
+}
+
+case "$cmdline" in
 *" ward.shell "*)
-    echo "WARD-GUEST: shell"
+    # `poweroff` / `reboot` in the shell end the domain through SCHEDOP_shutdown (CLI;HLT if
+    # that fails). Shell functions, since busybox sh runs its own applets before any /bin file.
+    mkdir -p /etc
+    printf '#!/bin/sh\nsync\n[ -e /dev/xen/privcmd ] || insmod /lib/modules/xen-privcmd.ko\n/bin/ward-poweroff "${1:-poweroff}"\necho "ward-shutdown: falling back to poweroff -f"\nexec /bin/busybox poweroff -f\n' >/bin/ward-shutdown
+    chmod 755 /bin/ward-shutdown
+    printf 'poweroff() { /bin/ward-shutdown poweroff; }\nreboot() { /bin/ward-shutdown reboot; }\n' >/etc/ward-shell.rc
+    [ -e /dev/xen/privcmd ] || insmod /lib/modules/xen-privcmd.ko
+    export PS1='ward-shell$ ' HOME=/ TERM=vt100 ENV=/etc/ward-shell.rc
+    echo "WARD-GUEST: shell on hvc0 ('poweroff' ends this domain)"
     exec setsid cttyhack sh
     ;;
 esac
@@ -19,4 +41,7 @@ sleep 1
 t1=$(cut -d' ' -f1 /proc/uptime)
 echo "WARD-GUEST: slept 1s, uptime $t0 -> $t1"
 echo "WARD-GUEST: poweroff"
+case "$cmdline" in
+*" ward.poweroff=schedop "*) schedop_poweroff ;;
+esac
 poweroff -f

@@ -178,6 +178,13 @@ Notify Event_channels::raise_virq(uint32_t virq, uint32_t vcpu)
     return raise(virq_port_[vcpu][virq]);
 }
 
+Result<Notify, Errno> Event_channels::raise_local(Port p)
+{
+    if (!valid(p) || ports_[p].state != State::UNBOUND || ports_[p].remote_dom != self_)
+        return unexpected(Errno::XEN_EINVAL);
+    return raise(p);
+}
+
 Result<Status_info, Errno> Event_channels::status(Port p) const
 {
     if (!valid(p))
