@@ -67,7 +67,9 @@ Domain *build_domain_from_module(mb2::Info const &info, size_t index, uint64_t h
     }
     if (parsed->role != Module_role::DOMAIN) {
         if (!domain_module_named(info, parsed->owner))
-            refuse(what, "initrd_for= names no domain module");
+            refuse(what, parsed->role == Module_role::INITRD
+                             ? "initrd_for= names no domain module"
+                             : "eventlog_for= names no domain module");
         return nullptr; // loaded by its domain (boot_extras.hpp)
     }
     Domain_config const &cfg = parsed->domain;
@@ -81,12 +83,21 @@ Domain *build_domain_from_module(mb2::Info const &info, size_t index, uint64_t h
         refuse(what, initrd_error);
         return nullptr;
     }
+    auto const eventlog = find_eventlog(info, cfg.name, hv_start, hv_end, initrd_error);
+    if (initrd_error != nullptr) {
+        refuse(what, initrd_error);
+        return nullptr;
+    }
     std::span<std::byte const> const file{x86::phys_to_virt<std::byte const>(m.start),
                                           m.end - m.start};
-    auto const made = create_domain({what, cfg, file, initrd});
+    auto const made = create_domain({what, cfg, file, initrd, eventlog});
     if (!made)
         return nullptr; // logged
     Domain *const d = *made;
+    if (!eventlog.empty())
+        log("ward: domain %u '%s': event log, %u bytes at 0x%llx (ACPI TPM2 table)\n", d->id,
+            d->name.c_str(), static_cast<unsigned>(eventlog.size()),
+            static_cast<unsigned long long>(EVENT_LOG_GPA));
     // Linux domains (those with an initrd) get the PV console ring; the small test guests keep
     // their event channel ports to themselves.
     if (!initrd.empty() && !console_ring_setup(*d))

@@ -215,7 +215,7 @@ Result<Domain *, Errno> create_domain(Domain_source const &src)
     bool loaded = elf::load_segments(*image, src.image, sink) &&
                   write_guest_phys(*d, extras.initrd_gpa, src.initrd.data(), src.initrd.size());
     if (loaded) {
-        extras.rsdp = write_acpi_tables(*d);
+        extras.rsdp = write_acpi_tables(*d, src.eventlog);
         loaded = extras.rsdp != 0 && write_start_info(*d, start_page, cfg.guest_cmdline, extras);
     }
     if (!loaded) {

@@ -29,6 +29,8 @@ struct Domain_source
     Domain_config const &cfg;
     std::span<std::byte const> image;  // the ELF file (hypervisor memory, not the guest's)
     std::span<std::byte const> initrd; // hvm_start_info module 0; may be empty
+    // The TCG event log for the ACPI TPM2 table (boot_extras.hpp); may be empty.
+    std::span<std::byte const> eventlog{};
 };
 
 // XEN_EINVAL (guest command line too long), XEN_ENOEXEC (bad ELF or PVH note), XEN_E2BIG

@@ -22,11 +22,12 @@ enum Key : uint8_t
     VCPUS,
     TYPE,
     INITRD_FOR,
+    EVENTLOG_FOR,
     KEY_COUNT
 };
 
-constexpr char const *KEY_NAMES[KEY_COUNT] = {"name",  "label", "mem",       "caps",
-                                              "vcpus", "type",  "initrd_for"};
+constexpr char const *KEY_NAMES[KEY_COUNT] = {"name",  "label", "mem",        "caps",
+                                              "vcpus", "type",  "initrd_for", "eventlog_for"};
 
 bool name_char(char c)
 {
@@ -134,6 +135,10 @@ Result<void, Cmdline_error> apply(Key key, Text v, Module_config &m)
         m.role = Module_role::INITRD;
         m.owner = HV_TRY(parse_name(v));
         return ok;
+    case EVENTLOG_FOR:
+        m.role = Module_role::EVENTLOG;
+        m.owner = HV_TRY(parse_name(v));
+        return ok;
     case KEY_COUNT: break;
     }
     return unexpected(Cmdline_error::UNKNOWN_KEY);
@@ -196,9 +201,10 @@ Result<Module_config, Cmdline_failure> parse_module_cmdline(Text text)
     Text const guest = tokens.rest();
     if (!any && guest.empty())
         return unexpected(fail(Cmdline_error::EMPTY, 0));
-    if (seen[INITRD_FOR]) {
-        for (size_t k = 0; k < INITRD_FOR; ++k)
-            if (seen[k])
+    if (seen[INITRD_FOR] || seen[EVENTLOG_FOR]) {
+        // A data module for a domain: exactly one of the *_for= keys, nothing else.
+        for (size_t k = 0; k < KEY_COUNT; ++k)
+            if (seen[k] && k != (seen[INITRD_FOR] ? INITRD_FOR : EVENTLOG_FOR))
                 return unexpected(fail(Cmdline_error::INITRD_WITH_DOMAIN_KEYS, 0));
         if (!guest.empty())
             return unexpected(fail(Cmdline_error::INITRD_WITH_DOMAIN_KEYS, 0));
@@ -243,7 +249,8 @@ char const *error_name(Cmdline_error e)
     case Cmdline_error::UNKNOWN_TYPE: return "unknown domain type (only pvh)";
     case Cmdline_error::MISSING_NAME: return "missing name=";
     case Cmdline_error::MISSING_MEM: return "missing mem=";
-    case Cmdline_error::INITRD_WITH_DOMAIN_KEYS: return "initrd_for= takes no other keys";
+    case Cmdline_error::INITRD_WITH_DOMAIN_KEYS:
+        return "initrd_for= and eventlog_for= take no other keys";
     case Cmdline_error::GUEST_CMDLINE_TOO_LONG: return "guest command line too long";
     case Cmdline_error::BAD_NUMBER: return "bad number";
     case Cmdline_error::UNKNOWN_OPTION: return "unknown option";

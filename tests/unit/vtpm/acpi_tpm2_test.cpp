@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The ACPI TPM2 table that hands a domain its event log (hv_vplatform, acpi_tpm2.hpp): exact
 // bytes, checksum, its place in the XSDT, and refusals. Tables without a log are unchanged.
+// And the eventlog_for= boot-module convention that brings the builder's log to the hypervisor.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <vector>
 
+#include "hv/module_cmdline.hpp"
 #include "hv/vplatform/acpi_tables.hpp"
 #include "hv/vplatform/acpi_tpm2.hpp"
 
@@ -102,6 +104,34 @@ TEST(Acpi_tpm2, ListedInTheXsdtOnlyWithALog)
     EXPECT_EQ(madt, le(b, xb + 44, 8) - base);
     EXPECT_TRUE(std::equal(a.begin() + static_cast<long>(fadt), a.end(),
                            b.begin() + static_cast<long>(fadt)));
+}
+
+} // namespace
+
+// The boot-module convention that brings the builder's log to the hypervisor (boot_extras.hpp).
+
+namespace
+{
+
+hv::Result<hv::Module_config, hv::Cmdline_failure> parse(char const *s)
+{
+    return hv::parse_module_cmdline(std::span<char const>(s, std::strlen(s)));
+}
+
+TEST(Eventlog_module, EventlogForNamesItsDomainAndNothingElse)
+{
+    auto const m = parse("eventlog_for=work");
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->role, hv::Module_role::EVENTLOG);
+    EXPECT_STREQ(m->owner.c_str(), "work");
+    for (auto const *bad : {"eventlog_for=work mem=4M", "eventlog_for=work -- x",
+                            "eventlog_for=work initrd_for=work", "initrd_for=work eventlog_for=w"})
+        EXPECT_EQ(parse(bad).error().reason, hv::Cmdline_error::INITRD_WITH_DOMAIN_KEYS) << bad;
+    EXPECT_EQ(parse("eventlog_for=Work").error().reason, hv::Cmdline_error::BAD_NAME);
+    EXPECT_EQ(parse("eventlog_for=").error().reason, hv::Cmdline_error::EMPTY_VALUE);
+    EXPECT_EQ(parse("eventlog_for=a eventlog_for=b").error().reason,
+              hv::Cmdline_error::DUPLICATE_KEY);
+    EXPECT_EQ(parse("initrd_for=work")->role, hv::Module_role::INITRD);
 }
 
 } // namespace

@@ -53,8 +53,9 @@ enum class Domain_type : uint8_t
 
 enum class Module_role : uint8_t
 {
-    DOMAIN, // a domain image (ELF)
-    INITRD, // the initial ramdisk of the domain named in `owner`
+    DOMAIN,   // a domain image (ELF)
+    INITRD,   // the initial ramdisk of the domain named in `owner`
+    EVENTLOG, // the TCG event log of the domain named in `owner` (docs/builder.md)
 };
 
 struct Domain_config
@@ -74,7 +75,7 @@ struct Module_config
 {
     Module_role role = Module_role::DOMAIN;
     Domain_config domain; // role DOMAIN
-    Domain_name owner;    // role INITRD
+    Domain_name owner;    // roles INITRD and EVENTLOG
 };
 
 enum class Cmdline_error : uint8_t
