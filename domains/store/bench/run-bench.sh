@@ -3,8 +3,9 @@
 #   run-bench.sh WARDSTORE WARDSTORE_BENCH OXENSTORED_RUN_SH WORKDIR
 # Stores measured:
 #   wardstore            state dir on the build disk, every commit fdatasync'ed (the default)
-#   wardstore-tmpfs      state dir on /dev/shm: same code, fdatasync costs nothing; survives
-#                        kill -9 of the store (page cache) but not a power cut
+#   wardstore-process    state dir on the build disk, --durability=process: a reply leaves
+#                        after write() to the journal, fdatasync follows within 5 ms (survives
+#                        kill -9 of the store, not a power cut)
 #   oxenstored           Debian's Xen 4.17 oxenstored via oxenstored-host/run.sh (persistent =
 #                        false: it never writes to disk)
 set -u
@@ -15,12 +16,13 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/nu
 trap cleanup EXIT
 wait_sock() { for _ in $(seq 600); do [ -S "$1" ] && return 0; sleep 0.1; done; return 1; }
 
-rm -rf "$WORK/ward" /dev/shm/wardstore-bench
+rm -rf "$WORK/ward"
 "$WARDSTORE" --socket "$WORK/ward/sock" --state-dir "$WORK/ward/state" 2>/dev/null &
 pids+=($!); ward_pid=$!
-"$WARDSTORE" --socket "$WORK/ward/sock-tmpfs" --state-dir /dev/shm/wardstore-bench 2>/dev/null &
-pids+=($!); tmpfs_pid=$!
-args=("wardstore=$WORK/ward/sock:$ward_pid" "wardstore-tmpfs=$WORK/ward/sock-tmpfs:$tmpfs_pid")
+"$WARDSTORE" --socket "$WORK/ward/sock-process" --state-dir "$WORK/ward/state-process" \
+    --durability=process 2>/dev/null &
+pids+=($!); process_pid=$!
+args=("wardstore=$WORK/ward/sock:$ward_pid" "wardstore-process=$WORK/ward/sock-process:$process_pid")
 
 OXS=$WORK/oxenstored-host
 rm -rf "$OXS/run"
@@ -31,9 +33,7 @@ if wait_sock "$OXS/run/xenstored/socket"; then
 else
     echo "bench-store: oxenstored did not start (see $WORK/oxenstored.log); measuring wardstore only"
 fi
-wait_sock "$WORK/ward/sock" && wait_sock "$WORK/ward/sock-tmpfs" || { echo "wardstore did not start"; exit 1; }
+wait_sock "$WORK/ward/sock" && wait_sock "$WORK/ward/sock-process" || { echo "wardstore did not start"; exit 1; }
 echo "bench-store: $(nproc) cores, $(date -u +%FT%TZ)"
 "$BENCH" "${args[@]}"
-rc=$?
-rm -rf /dev/shm/wardstore-bench
-exit $rc
+exit $?
