@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <thread>
 
 #include <spawn.h>
@@ -223,8 +224,10 @@ TEST(Vtpm_crash, KillNineDuringImportNeverMakesTwoOrNone)
     EXPECT_NE(sh("ls -a " + root_b + "/instances | grep -q -e .new- -e .tmp").status, 0);
     // Each instance is either completely here (and then its blob is consumed, also when the
     // kill came between the rename and the ledger write) or not here at all (the blob imports).
+    unsigned present = 0, absent = 0;
     for (auto const &mv : moved) {
         auto const info = m.info(mv.uuid);
+        ++(info ? present : absent);
         if (info) {
             EXPECT_EQ(info->status, Instance_status::STOPPED) << info->problem;
             auto const again = m.import_instance(mv.blob);
@@ -236,6 +239,7 @@ TEST(Vtpm_crash, KillNineDuringImportNeverMakesTwoOrNone)
             ASSERT_TRUE(late) << late.error().message;
         }
     }
+    std::printf("after the kills: %u instances imported, %u not (imported now)\n", present, absent);
     // Now every instance exists exactly once here with its state, and no blob opens again.
     EXPECT_EQ(m.list().size(), moved.size());
     for (auto const &mv : moved) {
@@ -247,6 +251,114 @@ TEST(Vtpm_crash, KillNineDuringImportNeverMakesTwoOrNone)
         ASSERT_FALSE(replay);
         EXPECT_EQ(replay.error().code, Errc::REPLAYED);
     }
+}
+
+TEST(Vtpm_crash, KillNineDuringExportLeavesOneImportableExport)
+{
+    Temp_dir tmp;
+    Swtpm tpm_a{tmp.path() + "/tpm-a"}, tpm_b{tmp.path() + "/tpm-b"};
+    ASSERT_TRUE(tpm_a.ok() && tpm_b.ok());
+    std::string const root_a = tmp.path() + "/a", root_b = tmp.path() + "/b";
+    std::string const cli = binary_dir() + "/domains/vtpm/ward-vtpm";
+    ASSERT_TRUE(exists(cli)) << cli;
+    auto const id = identity("work");
+    std::string const keyfile = tmp.path() + "/b.key";
+    Platform_key key_b;
+    {
+        auto mb = Manager::open(manager_config(root_b, tpm_b.tcti()));
+        ASSERT_TRUE(mb) << mb.error().message;
+        auto const k = (*mb)->platform_key();
+        ASSERT_TRUE(k);
+        key_b = *k;
+        ASSERT_TRUE(write_atomic(keyfile, k->serialize()));
+    }
+    struct Inst
+    {
+        std::string uuid, pcr16;
+    };
+    std::vector<Inst> insts;
+    {
+        auto ma = Manager::open(manager_config(root_a, tpm_a.tcti()));
+        ASSERT_TRUE(ma) << ma.error().message;
+        for (int i = 0; i < 6; ++i) {
+            auto const inst = (*ma)->create(id);
+            ASSERT_TRUE(inst);
+            auto const ep = (*ma)->start(inst->uuid, id, Start_mode::RESET);
+            ASSERT_TRUE(ep);
+            ASSERT_EQ(sh("tpm2_pcrextend 16:sha256=" + std::string(64, static_cast<char>('a' + i)),
+                         ep->tcti())
+                          .status,
+                      0);
+            insts.push_back({inst->uuid, pcr_hex(ep->tcti(), 16)});
+            ASSERT_EQ(insts.back().pcr16.size(), 64u);
+            ASSERT_TRUE((*ma)->stop(inst->uuid));
+        }
+    }
+    std::string const env = "export WARD_VTPM_ROOT=" + root_a +
+                            " WARD_PLATFORM_TCTI=" + tpm_a.tcti() + " TSS2_LOG=all+NONE; ";
+    auto const blob = [&](std::size_t i) { return tmp.path() + "/blob" + std::to_string(i); };
+    auto const export_cmd = [&](std::size_t i) {
+        return env + "exec " + cli + " export " + insts[i].uuid + " --to " + keyfile + " --out " +
+               blob(i);
+    };
+    auto const t0 = std::chrono::steady_clock::now();
+    auto const first = sh(export_cmd(0));
+    ASSERT_EQ(first.status, 0) << first.out;
+    auto const once = std::chrono::steady_clock::now() - t0;
+    double const at[] = {0.3, 0.5, 0.7, 0.85, 1.0};
+    for (std::size_t i = 1; i < insts.size(); ++i) {
+        pid_t const pid = spawn_shell(export_cmd(i));
+        ASSERT_GT(pid, 0);
+        std::this_thread::sleep_for(
+            std::chrono::duration_cast<std::chrono::microseconds>(once * at[i - 1]));
+        kill_group(pid);
+    }
+    auto ma = Manager::open(manager_config(root_a, tpm_a.tcti()));
+    for (int i = 0; i < 200 && !ma && ma.error().code == Errc::BUSY; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        ma = Manager::open(manager_config(root_a, tpm_a.tcti()));
+    }
+    ASSERT_TRUE(ma) << ma.error().message;
+    // Finish what the kills interrupted: an instance still here is re-exported (same target);
+    // a blob from the killed run is kept beside the new one: both carry the same export id.
+    std::vector<std::string> stale;
+    unsigned finished_at_open = 0;
+    for (std::size_t i = 0; i < insts.size(); ++i) {
+        auto const info = (*ma)->info(insts[i].uuid);
+        if (!info) {
+            ++finished_at_open;
+            EXPECT_TRUE(exists(blob(i))) << "instance gone but no blob: lost";
+            continue;
+        }
+        EXPECT_NE(info->status, Instance_status::CORRUPT) << info->problem;
+        if (exists(blob(i))) {
+            ASSERT_EQ(info->status, Instance_status::EXPORTING);
+            ASSERT_EQ(::rename(blob(i).c_str(), (blob(i) + ".old").c_str()), 0);
+            stale.push_back(blob(i) + ".old");
+        }
+        auto const ex = (*ma)->export_instance(insts[i].uuid, key_b, blob(i));
+        ASSERT_TRUE(ex) << ex.error().message;
+    }
+    std::printf("after the kills: %u exports complete, %zu stale blobs of an unfinished one\n",
+                finished_at_open, stale.size());
+    EXPECT_TRUE((*ma)->list().empty()) << "the source must hold no instance";
+
+    auto mb = Manager::open(manager_config(root_b, tpm_b.tcti()));
+    ASSERT_TRUE(mb) << mb.error().message;
+    for (std::size_t i = 0; i < insts.size(); ++i) {
+        auto const im = (*mb)->import_instance(blob(i));
+        ASSERT_TRUE(im) << im.error().message;
+        auto const ep = (*mb)->start(insts[i].uuid, id, Start_mode::RESUME);
+        ASSERT_TRUE(ep) << ep.error().message;
+        EXPECT_EQ(pcr_hex(ep->tcti(), 16), insts[i].pcr16);
+        ASSERT_TRUE((*mb)->stop(insts[i].uuid));
+    }
+    for (auto const &old : stale) {
+        auto const second = (*mb)->import_instance(old);
+        ASSERT_FALSE(second) << old << " imported: the instance would exist twice";
+        EXPECT_EQ(second.error().code, Errc::REPLAYED) << second.error().message;
+    }
+    EXPECT_EQ((*mb)->list().size(), insts.size());
 }
 
 } // namespace
