@@ -60,7 +60,8 @@ TEST(StoreBytes, AppendEraseCopyMove)
     EXPECT_EQ(e, "a value longer than twelve");
     EXPECT_TRUE(c.empty());
     d = e;
-    d = std::move(d);
+    Bytes &alias = d;
+    d = std::move(alias); // self-move keeps the value
     EXPECT_EQ(d, "a value longer than twelve");
     Bytes f{"short"};
     f = std::move(e);
