@@ -3,11 +3,12 @@
 """Boots Ward under QEMU TCG with Debian's kernel as a PVH domain whose boot modules include the
 TCG event log `ward measure` made for it (eventlog_for=linux), and judges the serial log:
 Ward places the log and says where, Linux lists the ACPI TPM2 table (revision 4, 76 bytes,
-Ward's OEM id) among its tables, the guest reaches userspace, and a log naming no domain is
-refused. The table's LASA/LAML bytes are checked by the host tests (Acpi_tpm2.*,
-Builder_launch.EventLogFoundThroughTheAcpiTpm2TableReplaysToTheVtpm).
+Ward's OEM id) among its tables, the guest's /vtpm_init reads /sys/firmware/acpi/tables/TPM2
+(LAML = the log's size, LASA = 0xF0000) and the log area through /dev/mem, whose SHA-256 must be
+that of the log file, and a log naming no domain is refused.
 Usage: vtpm_log_test.py IMAGE EVENTLOG [--echo]
 """
+import hashlib
 import os
 import shutil
 import subprocess
@@ -32,6 +33,8 @@ def main():
             print(f"FAIL: not built: {f}")
             return 1
     size = os.path.getsize(eventlog)
+    with open(eventlog, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
     expected = [
         ("refused: eventlog_for= names no domain module", "a log nobody claims is refused"),
         (f"ward: domain 1 'linux': event log, {size} bytes at 0xf0000 (ACPI TPM2 table)",
@@ -39,6 +42,10 @@ def main():
         ("ACPI: TPM2 0x00000000000E", "Linux lists a TPM2 table beside the others"),
         ("00004C (v04 WARDHV", "it is Ward's 76-byte revision 4 table (LAML/LASA present)"),
         ("WARD-GUEST: userspace up", "the guest boots as without a log"),
+        (f"WARD-VTPM: table TPM2 bytes=76 laml={size} lasa={0xf0000}",
+         "the guest reads the TPM2 table: LAML is the log's size, LASA its address"),
+        (f"WARD-VTPM: log sha256={digest}",
+         "the bytes at LASA are exactly the log ward measure wrote"),
         (DONE, "the run ends by itself"),
     ]
     cmd = qemu_runner.qemu_command(image, memory="1024M")
