@@ -181,34 +181,44 @@ void kill_nine_rounds(Store_process &store)
     for (int round = 0; round < 4; ++round) {
         std::atomic<int> acked{-1};
         std::atomic<bool> run{true};
+        std::atomic<bool> done{false};
+        std::string last_error; // written by the writer before `done`
         int const base = next;
         std::thread writer([&] {
             Client c{store.socket(), 0};
             for (int i = base; run; ++i) {
                 // Alternate plain writes and transactions of two nodes.
-                bool ok;
+                Result<void> r;
                 if (i % 2) {
-                    ok = c.write("/crash/k" + std::to_string(i), std::to_string(i)).has_value();
+                    r = c.write("/crash/k" + std::to_string(i), std::to_string(i));
                 } else {
-                    ok = c.transaction([&](uint32_t tx) -> Result<void> {
-                              auto r =
-                                  c.write("/crash/k" + std::to_string(i), std::to_string(i), tx);
-                              if (!r)
-                                  return r;
-                              return c.write("/crash/t" + std::to_string(i), "t", tx);
-                          }).has_value();
+                    r = c.transaction([&](uint32_t tx) -> Result<void> {
+                        auto w = c.write("/crash/k" + std::to_string(i), std::to_string(i), tx);
+                        if (!w)
+                            return w;
+                        return c.write("/crash/t" + std::to_string(i), "t", tx);
+                    });
                 }
-                if (!ok)
+                if (!r) {
+                    last_error = r.error().name;
                     break;
+                }
                 acked = i;
             }
+            done = true;
         });
-        std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 250));
+        // Kill only once this round has an acknowledged write (an event, not a sleep count:
+        // under load the first write can take long), then at a random moment after it.
+        auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (acked.load() < base && !done.load() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 250));
         int const status = store.stop(SIGKILL);
         run = false;
         writer.join();
         ASSERT_TRUE(WIFSIGNALED(status));
-        ASSERT_GE(acked.load(), base) << "no write was acknowledged in round " << round;
+        ASSERT_GE(acked.load(), base) << "no write was acknowledged in round " << round
+                                      << (done ? " (writer stopped: " + last_error + ")" : "");
         ASSERT_TRUE(store.start());
         Client c{store.socket()};
         for (int i = 0; i <= acked; ++i) {
