@@ -6,6 +6,7 @@
 #include "kernel/scheduler.hpp"
 
 #include "arch/x86_64/cpu.hpp"
+#include "arch/x86_64/fpu.hpp"
 #include "arch/x86_64/interrupt.hpp"
 #include "hv/guest_timer.hpp"
 #include "kernel/channels.hpp"
@@ -24,6 +25,30 @@ namespace
 {
 
 Cpu_local cpus[MAX_CPUS];
+
+// Guest FPU state per domain slot; `fpu_ids` tells a reused slot from its previous domain.
+x86::Fpu_state fpu_states[MAX_DOMAINS];
+uint16_t fpu_ids[MAX_DOMAINS];
+Domain *fpu_owner = nullptr; // whose state is on the CPU (single CPU for now)
+uint16_t fpu_owner_id = 0;
+
+// Before `d` runs: the previous guest's FPU/SSE/AVX state goes to its slot, d's comes back.
+void fpu_take(Domain &d)
+{
+    if (fpu_owner == &d && fpu_owner_id == d.id)
+        return;
+    size_t const slot = static_cast<size_t>(&d - domains().data());
+    if (fpu_ids[slot] != d.id) {
+        fpu_ids[slot] = d.id;
+        fpu_states[slot].valid = false;
+    }
+    x86::Fpu_state *out = nullptr;
+    if (fpu_owner != nullptr && fpu_owner->alive() && fpu_owner->id == fpu_owner_id)
+        out = &fpu_states[static_cast<size_t>(fpu_owner - domains().data())];
+    x86::fpu_switch(out, fpu_states[slot]);
+    fpu_owner = &d;
+    fpu_owner_id = d.id;
+}
 
 // Time to reprogram the APIC and take its interrupt: an earlier deadline is served that late.
 constexpr uint64_t MIN_ARM_US = 20;
@@ -98,6 +123,7 @@ void run_slice(Cpu_local &c, Domain &d)
 {
     c.current = &d;
     d.running = true;
+    fpu_take(d);
     if (d.stats.exits == 0)
         log("ward: entering domain %u '%s' (tsc %llu)\n", d.id, d.name.c_str(),
             static_cast<unsigned long long>(x86::rdtsc()));
@@ -180,6 +206,9 @@ void sched_remove(Domain &d)
 
 void scheduler_init()
 {
+    bool fpu_ok = false;
+    char const *const fpu = x86::fpu_init(fpu_ok);
+    log("ward: guest FPU state switched with %s\n", fpu);
     x86::set_irq_handler(x86::VECTOR_TIMER, on_timer);
     for (Cpu_local &c : cpus)
         c.next_slice_tsc = x86::rdtsc() + uint64_t{options().slice_us} * tsc_per_us();
