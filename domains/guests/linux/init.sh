@@ -17,7 +17,7 @@ cmdline=" $(cat /proc/cmdline) "
 # SCHEDOP_shutdown from userspace needs /dev/xen/privcmd (module xen-privcmd of this kernel).
 schedop_poweroff() {
     [ -x /bin/ward-poweroff ] || return 1
-    [ -e /dev/xen/privcmd ] || insmod /lib/modules/xen-privcmd.ko 2>/dev/null
+    [ -e /dev/xen/privcmd ] || insmod /lib/modules/xen-privcmd.ko unrestricted=1 2>/dev/null
     sync
     /bin/ward-poweroff poweroff
 }
@@ -27,14 +27,14 @@ case "$cmdline" in
     # `poweroff` / `reboot` in the shell end the domain through SCHEDOP_shutdown (CLI;HLT if
     # that fails). Shell functions, since busybox sh runs its own applets before any /bin file.
     mkdir -p /etc
-    # ward-poweroff only with ward.poweroff=schedop: its privcmd hypercall does not return yet
-    # under Ward (docs/console.md section 7); without it, poweroff -f (CLI;HLT, which Ward takes
-    # as poweroff).
+    # ward-poweroff with ward.poweroff=schedop (xen-privcmd loaded unrestricted=1: restricted
+    # privcmd waits for a xenstore target first); without it, poweroff -f (CLI;HLT, which Ward
+    # takes as poweroff).
     case "$cmdline" in
     *" ward.poweroff=schedop "*) use_schedop=1 ;;
     *) use_schedop=0 ;;
     esac
-    printf '#!/bin/sh\nsync\nif [ %s = 1 ]; then\n  [ -e /dev/xen/privcmd ] || insmod /lib/modules/xen-privcmd.ko\n  /bin/ward-poweroff "${1:-poweroff}"\n  echo "ward-shutdown: falling back to poweroff -f"\nfi\nexec /bin/busybox poweroff -f\n' "$use_schedop" >/bin/ward-shutdown
+    printf '#!/bin/sh\nsync\nif [ %s = 1 ]; then\n  [ -e /dev/xen/privcmd ] || insmod /lib/modules/xen-privcmd.ko unrestricted=1\n  /bin/ward-poweroff "${1:-poweroff}"\n  echo "ward-shutdown: falling back to poweroff -f"\nfi\nexec /bin/busybox poweroff -f\n' "$use_schedop" >/bin/ward-shutdown
     chmod 755 /bin/ward-shutdown
     printf 'poweroff() { /bin/ward-shutdown poweroff; }\nreboot() { /bin/ward-shutdown reboot; }\n' >/etc/ward-shell.rc
     export PS1='ward-shell$ ' HOME=/ TERM=vt100 ENV=/etc/ward-shell.rc

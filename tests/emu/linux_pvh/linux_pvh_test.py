@@ -44,7 +44,8 @@ EXPECTED = [
     ("clocksource: Switched to clocksource xen", "the pvclock is Linux's clocksource"),
     ("WARD-GUEST: userspace up", "userspace reached (busybox /init on hvc0)"),
     ("WARD-GUEST: poweroff", "the guest powers off"),
-    ("ward: domain 1 'linux' halted with interrupts disabled", "Ward saw its poweroff"),
+    ("ward: domain 1 'linux' shutdown: poweroff (reason 0)",
+     "it shut down through SCHEDOP_shutdown (privcmd from its /init) and Ward saw the reason"),
     ("[bystander] counter done", "the test guest beside them runs to its end"),
     ("ward: all domains have ended", "the run ends by itself"),
 ]
