@@ -222,17 +222,22 @@ hv::Result<void, std::string> Server::run()
             if ((evs[i].events & EPOLLOUT) && !c->push())
                 c->dead = true;
         }
-        serve_round();
-        for (auto &c : conns_) {
-            if (auto *r = dynamic_cast<Ring_connection *>(c.get())) {
-                if (r->reset_requested) {
+        // A ring that asked to reconnect has been told CONNECTED already, so its state must be
+        // dropped before any request it sends next is served: after every pull, not a round later.
+        auto const reset_reconnected = [&] {
+            for (auto &c : conns_)
+                if (auto *r = dynamic_cast<Ring_connection *>(c.get()); r && r->reset_requested) {
                     core_.reset(*r->conn);
                     r->reset_requested = false;
                 }
+        };
+        reset_reconnected();
+        serve_round();
+        for (auto &c : conns_)
+            if (auto *r = dynamic_cast<Ring_connection *>(c.get()))
                 if (!r->dead && r->wants_input() && !r->pull())
                     r->dead = true;
-            }
-        }
+        reset_reconnected();
         if (core_.journal_pending()) {
             journal_->append(core_.take_journal());
             HV_TRY(journal_->sync());
