@@ -40,7 +40,9 @@ void guest_main(void)
     check("create_bad_buffer", create_from((char const *)0xfff00000u, "name=x mem=2M", size),
           -WARD_EFAULT);
     for (int round = 0; round < 4; ++round) {
-        check("create_temp", create("name=temp mem=4M -- lines=1 work=1", size), 0);
+        /* A temp that cannot end on its own before it is destroyed (it spins for seconds): with
+         * one-shot scheduling it may run a slice before the destroy, and must still be there. */
+        check("create_temp", create("name=temp mem=4M -- lines=1 work=3000000000", size), 0);
         uint16_t const temp = dc.u.create.domid;
         check("destroy_temp", domctl(WARD_DOMCTL_DESTROY, temp, &dc), 0);
     }
