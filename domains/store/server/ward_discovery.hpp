@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "ward/store/client.hpp"
-#include "xen_devices.hpp"
+#include "ward/xendev/devices.hpp"
 
 namespace dom::store
 {

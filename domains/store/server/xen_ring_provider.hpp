@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "ring_connection.hpp"
-#include "xen_devices.hpp"
+#include "ward/xendev/devices.hpp"
 
 namespace dom::store
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "xen_devices.hpp"
+#include "ward/xendev/devices.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -14,7 +14,7 @@ using grant_ref_t = uint32_t;
 #include <xen/evtchn.h>
 #include <xen/gntdev.h>
 
-namespace dom::store::xendev
+namespace dom::xendev
 {
 namespace
 {
@@ -166,4 +166,4 @@ Result<int64_t> Privcmd::hypercall(uint64_t op, uint64_t a0, uint64_t a1, uint64
     return static_cast<int64_t>(r);
 }
 
-} // namespace dom::store::xendev
+} // namespace dom::xendev

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Thin wrappers over the Linux Xen device nodes a store domain uses (docs/store-domain.md):
-// /dev/xen/gntdev (map another domain's grant into this process), /dev/xen/evtchn (event
-// channel ports as a readable fd) and /dev/xen/privcmd (a raw hypercall, for Ward's
+// Thin wrappers over the Linux Xen device nodes a service domain uses (docs/store-domain.md,
+// docs/vchan.md): /dev/xen/gntdev (map another domain's grant into this process), /dev/xen/evtchn
+// (event channel ports as a readable fd) and /dev/xen/privcmd (a raw hypercall, for Ward's
 // WARD_DOMCTL_STORE_INFO). Layouts and ioctl numbers are Linux's uapi (xen/gntdev.h,
 // xen/evtchn.h, xen/privcmd.h). Errors are strings naming the call and errno.
 #pragma once
@@ -12,7 +12,7 @@
 
 #include "hv/result.hpp"
 
-namespace dom::store::xendev
+namespace dom::xendev
 {
 
 template <typename T> using Result = hv::Result<T, std::string>;
@@ -81,4 +81,4 @@ class Privcmd
     int fd_;
 };
 
-} // namespace dom::store::xendev
+} // namespace dom::xendev
