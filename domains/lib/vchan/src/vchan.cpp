@@ -2,6 +2,7 @@
 // vchan over the host transport: ring setup, validation of the peer's pages, notifications.
 #include "ward/vchan/vchan.hpp"
 
+#include <cstddef>
 #include <cstring>
 #include <map>
 #include <poll.h>
@@ -9,7 +10,9 @@
 #include <unistd.h>
 #include <vector>
 
+#include "grant_transport.hpp"
 #include "socket_transport.hpp"
+#include "ward/vchan/grant_keys.hpp"
 #include "ward/vchan/ring.hpp"
 
 namespace dom::vchan
@@ -42,6 +45,7 @@ struct Vchan::Impl
     bool closed = false;
     uint32_t next_handle = 0;
     std::map<uint32_t, int> received;
+    std::unique_ptr<grant::Link> link; // the grant transport, or null on a host
 
     ~Impl()
     {
@@ -71,13 +75,20 @@ Vchan::~Vchan()
     close_channel();
 }
 
+void Vchan::kick_peer()
+{
+    if (impl_->link)
+        impl_->link->kick();
+    else if (impl_->conn_fd >= 0)
+        (void)socket::send(impl_->conn_fd, socket::KICK, 0);
+}
+
 void Vchan::close_channel()
 {
     if (impl_->ctrl && !impl_->closed) {
         uint8_t *live = server_ ? &impl_->ctrl->srv_live : &impl_->ctrl->cli_live;
         __atomic_store_n(live, LIVE_EXITED, __ATOMIC_SEQ_CST);
-        if (impl_->conn_fd >= 0)
-            (void)socket::send(impl_->conn_fd, socket::KICK, 0);
+        kick_peer();
     }
     impl_->closed = true;
 }
@@ -93,21 +104,29 @@ hv::Result<Vchan::Ptr, Error> Vchan::server_init(Endpoint const &ep, std::size_t
 
     Ptr v{new Vchan(true)};
     Impl &im = *v->impl_;
-    im.pages_fd = HV_TRY(socket::sealed_memfd("vchan", total));
-    void *base = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED, im.pages_fd, 0);
-    if (base == MAP_FAILED)
-        return hv::unexpected(Error::SYSTEM);
-    im.maps.push_back({base, total});
-    auto *page = static_cast<uint8_t *>(base);
+    bool const granted = ep.transport == Transport::GRANT;
+    uint8_t *page = nullptr;
+    if (granted) {
+        im.link = HV_TRY(grant::Link::serve(ep, 1 + lp + rp));
+        page = im.link->pages();
+    } else {
+        im.pages_fd = HV_TRY(socket::sealed_memfd("vchan", total));
+        void *base = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED, im.pages_fd, 0);
+        if (base == MAP_FAILED)
+            return hv::unexpected(Error::SYSTEM);
+        im.maps.push_back({base, total});
+        page = static_cast<uint8_t *>(base);
+    }
     im.ctrl = reinterpret_cast<Interface *>(page);
     im.ctrl->left_order = static_cast<uint16_t>(o.left);
     im.ctrl->right_order = static_cast<uint16_t>(o.right);
     im.ctrl->cli_live = LIVE_WAITING;
     im.ctrl->srv_live = LIVE_CONNECTED;
     // Grant refs on a host are page numbers within the memfd; page 0 is the control page.
+    // Over grants they are the references gntalloc handed out for each page.
     auto *grants = reinterpret_cast<uint32_t *>(page + GRANTS_OFFSET);
     for (std::size_t i = 0; i < lp + rp; ++i)
-        grants[i] = static_cast<uint32_t>(1 + i);
+        grants[i] = granted ? im.link->ref(1 + i) : static_cast<uint32_t>(1 + i);
     auto ring_at = [&](unsigned order, std::size_t first_page) -> uint8_t * {
         if (order == 10)
             return page + IN_PAGE_OFFSET_ORDER10;
@@ -117,6 +136,12 @@ hv::Result<Vchan::Ptr, Error> Vchan::server_init(Endpoint const &ep, std::size_t
     };
     im.rd = Ring{&im.ctrl->left, ring_at(o.left, 1), uint32_t{1} << o.left, true};
     im.wr = Ring{&im.ctrl->right, ring_at(o.right, 1 + lp), uint32_t{1} << o.right, false};
+    if (granted) {
+        // If this process goes away without closing, Linux clears srv_live and kicks the client.
+        HV_TRY(im.link->notify_on_unmap(offsetof(Interface, srv_live)));
+        HV_TRY(im.link->publish()); // only now that the control page is complete
+        return v;
+    }
     im.path = ep.socket_path();
     im.listen_fd = HV_TRY(socket::listen_at(im.path));
     return v;
@@ -125,8 +150,43 @@ hv::Result<Vchan::Ptr, Error> Vchan::server_init(Endpoint const &ep, std::size_t
 hv::Result<Vchan::Ptr, Error> Vchan::client_init(Endpoint const &ep)
 {
     Ptr v{new Vchan(false)};
+    if (ep.transport == Transport::GRANT) {
+        // Over grants the pages are there already: map and check them now (connected on return).
+        v->impl_->link = HV_TRY(grant::Link::connect(ep));
+        HV_TRY(v->attach_grants());
+        return v;
+    }
     v->impl_->conn_fd = HV_TRY(socket::connect_to(ep.socket_path()));
     return v;
+}
+
+// Client side over grants: the server's control page is mapped; check it and map the rings.
+hv::Result<void, Error> Vchan::attach_grants()
+{
+    Impl &im = *impl_;
+    uint8_t *const page = im.link->pages();
+    im.ctrl = reinterpret_cast<Interface *>(page);
+    Orders const o = HV_TRY(check_orders(__atomic_load_n(&im.ctrl->left_order, __ATOMIC_ACQUIRE),
+                                         __atomic_load_n(&im.ctrl->right_order, __ATOMIC_ACQUIRE)));
+    std::vector<uint32_t> const refs = HV_TRY(check_grants(
+        reinterpret_cast<uint32_t const *>(page + GRANTS_OFFSET), o, im.link->control_ref()));
+    std::size_t const lp = ring_pages(o.left);
+    auto map_ring = [&](unsigned order, std::size_t first) -> hv::Result<uint8_t *, Error> {
+        if (order == 10)
+            return page + IN_PAGE_OFFSET_ORDER10;
+        if (order == 11)
+            return page + IN_PAGE_OFFSET_ORDER11;
+        return im.link->map_ring(
+            {refs.begin() + static_cast<std::ptrdiff_t>(first),
+             refs.begin() + static_cast<std::ptrdiff_t>(first + ring_pages(order))});
+    };
+    uint8_t *const left = HV_TRY(map_ring(o.left, 0));
+    uint8_t *const right = HV_TRY(map_ring(o.right, lp));
+    // If this process goes away without closing, Linux clears cli_live and kicks the server.
+    HV_TRY(im.link->notify_on_unmap(offsetof(Interface, cli_live)));
+    HV_TRY(finish_attach(o.left, o.right, left, right));
+    kick_peer(); // the server waits for cli_live, whatever its notify bits say
+    return {};
 }
 
 // Client side: map and check the server's pages. Everything in them is the peer's to forge.
@@ -145,11 +205,9 @@ hv::Result<void, Error> Vchan::attach_pages(int memfd)
     im.maps.push_back({base, PAGE_SIZE});
     auto *page = static_cast<uint8_t *>(base);
     im.ctrl = reinterpret_cast<Interface *>(page);
-    unsigned const lo = __atomic_load_n(&im.ctrl->left_order, __ATOMIC_ACQUIRE);
-    unsigned const ro = __atomic_load_n(&im.ctrl->right_order, __ATOMIC_ACQUIRE);
-    if (lo < MIN_ORDER || lo > MAX_ORDER || ro < MIN_ORDER || ro > MAX_ORDER ||
-        (lo < PAGE_ORDER && lo == ro) || !grants_fit({lo, ro}))
-        return hv::unexpected(Error::PROTOCOL);
+    Orders const o = HV_TRY(check_orders(__atomic_load_n(&im.ctrl->left_order, __ATOMIC_ACQUIRE),
+                                         __atomic_load_n(&im.ctrl->right_order, __ATOMIC_ACQUIRE)));
+    unsigned const lo = o.left, ro = o.right;
 
     std::size_t grant = 0;
     auto map_ring = [&](unsigned order) -> hv::Result<uint8_t *, Error> {
@@ -176,6 +234,14 @@ hv::Result<void, Error> Vchan::attach_pages(int memfd)
     };
     uint8_t *const left = HV_TRY(map_ring(lo));
     uint8_t *const right = HV_TRY(map_ring(ro));
+    return finish_attach(lo, ro, left, right);
+}
+
+// Client side, both transports: the rings are mapped; start using them.
+hv::Result<void, Error> Vchan::finish_attach(unsigned lo, unsigned ro, uint8_t *left,
+                                             uint8_t *right)
+{
+    Impl &im = *impl_;
     im.wr = Ring{&im.ctrl->left, left, uint32_t{1} << lo, false};
     im.rd = Ring{&im.ctrl->right, right, uint32_t{1} << ro, true};
     // A hostile server may have preset the indexes so that the ring looks over-full.
@@ -189,6 +255,8 @@ hv::Result<void, Error> Vchan::attach_pages(int memfd)
 
 int Vchan::fd() const
 {
+    if (impl_->link)
+        return impl_->link->fd();
     return impl_->conn_fd >= 0 ? impl_->conn_fd : impl_->listen_fd;
 }
 
@@ -201,7 +269,19 @@ hv::Result<void, Error> Vchan::process_events()
         close_channel();
         return hv::unexpected(e);
     };
-    if (server_ && im.conn_fd < 0) {
+    if (im.link) {
+        im.link->consume(); // unmasks the port: the fd is readable at the next kick
+        if (server_ && !im.attached) {
+            uint8_t const cli = __atomic_load_n(&im.ctrl->cli_live, __ATOMIC_ACQUIRE);
+            if (cli == LIVE_WAITING)
+                return {};
+            // Connected, or already gone: either way its data is read before CLOSED (below).
+            // One client per channel: the keys go, as the host socket is unlinked.
+            im.link->unpublish();
+            im.attached = true;
+            request_notify(NOTIFY_WRITE);
+        }
+    } else if (server_ && im.conn_fd < 0) {
         auto acc = socket::accept_one(im.listen_fd);
         if (!acc)
             return fail(acc.error());
@@ -219,7 +299,7 @@ hv::Result<void, Error> Vchan::process_events()
     }
     // Bounded, so that a peer sending datagrams as fast as we read cannot keep us here; what is
     // left keeps the descriptor readable for the next call.
-    for (int budget = 4096; budget > 0; --budget) {
+    for (int budget = im.link ? 0 : 4096; budget > 0; --budget) {
         auto msg = socket::receive(im.conn_fd);
         if (!msg)
             return fail(msg.error());
@@ -311,7 +391,13 @@ hv::Result<void, Error> Vchan::notify_peer(uint8_t bit)
     __atomic_thread_fence(__ATOMIC_SEQ_CST); // index update before the notify check
     uint8_t *own = server_ ? &impl_->ctrl->srv_notify : &impl_->ctrl->cli_notify;
     uint8_t const prev = __atomic_fetch_and(own, static_cast<uint8_t>(~bit), __ATOMIC_SEQ_CST);
-    if (!(prev & bit) || impl_->conn_fd < 0)
+    if (!(prev & bit))
+        return {};
+    if (impl_->link) {
+        impl_->link->kick();
+        return {};
+    }
+    if (impl_->conn_fd < 0)
         return {};
     return socket::send(impl_->conn_fd, socket::KICK, bit);
 }
@@ -376,6 +462,8 @@ hv::Result<void, Error> Vchan::send(void const *buf, std::size_t len)
 
 hv::Result<uint32_t, Error> Vchan::share_memory(int memfd)
 {
+    if (impl_->link)
+        return hv::unexpected(Error::INVALID_ARGUMENT); // grant transport: not done yet
     if (impl_->closed)
         return hv::unexpected(Error::CLOSED);
     if (impl_->conn_fd < 0)

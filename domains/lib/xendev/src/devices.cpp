@@ -84,6 +84,57 @@ void Gntdev::unmap(Mapping const &m)
     (void)::ioctl(fd_, IOCTL_GNTDEV_UNMAP_GRANT_REF, &un);
 }
 
+Result<Gntdev::Mapping> Gntdev::map_pages(uint32_t domid, std::vector<uint32_t> const &refs)
+{
+    constexpr std::size_t MAX_PAGES = 1024;
+    if (refs.empty() || refs.size() > MAX_PAGES)
+        return hv::unexpected(std::string{"gntdev: page count out of range"});
+    // The request ends in a variable array of {domid, ref}, one per page.
+    std::size_t const size =
+        sizeof(ioctl_gntdev_map_grant_ref) + (refs.size() - 1) * sizeof(ioctl_gntdev_grant_ref);
+    std::vector<uint64_t> raw((size + 7) / 8, 0);
+    auto *req = reinterpret_cast<ioctl_gntdev_map_grant_ref *>(raw.data());
+    req->count = static_cast<uint32_t>(refs.size());
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+        req->refs[i].domid = domid;
+        req->refs[i].ref = refs[i];
+    }
+    if (::ioctl(fd_, IOCTL_GNTDEV_MAP_GRANT_REF, req) != 0)
+        return hv::unexpected(sys_error("IOCTL_GNTDEV_MAP_GRANT_REF"));
+    std::size_t const len = 4096 * refs.size();
+    void *const p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd_,
+                           static_cast<off_t>(req->index));
+    if (p == MAP_FAILED) {
+        std::string err = sys_error("mmap of the grants");
+        ioctl_gntdev_unmap_grant_ref un{};
+        un.index = req->index;
+        un.count = req->count;
+        (void)::ioctl(fd_, IOCTL_GNTDEV_UNMAP_GRANT_REF, &un);
+        return hv::unexpected(std::move(err));
+    }
+    return Mapping{p, req->index};
+}
+
+void Gntdev::unmap_pages(Mapping const &m, std::size_t count)
+{
+    ::munmap(m.addr, 4096 * count);
+    ioctl_gntdev_unmap_grant_ref un{};
+    un.index = m.index;
+    un.count = static_cast<uint32_t>(count);
+    (void)::ioctl(fd_, IOCTL_GNTDEV_UNMAP_GRANT_REF, &un);
+}
+
+Result<void> Gntdev::unmap_notify(Mapping const &m, uint32_t byte_offset, uint32_t port)
+{
+    ioctl_gntdev_unmap_notify n{};
+    n.index = m.index + byte_offset;
+    n.action = UNMAP_NOTIFY_CLEAR_BYTE | UNMAP_NOTIFY_SEND_EVENT;
+    n.event_channel_port = port;
+    if (::ioctl(fd_, IOCTL_GNTDEV_SET_UNMAP_NOTIFY, &n) != 0)
+        return hv::unexpected(sys_error("IOCTL_GNTDEV_SET_UNMAP_NOTIFY"));
+    return {};
+}
+
 Result<Evtchn> Evtchn::open(char const *path)
 {
     return Evtchn{HV_TRY(open_dev(path, O_RDWR | O_NONBLOCK))};
@@ -103,6 +154,17 @@ Result<uint32_t> Evtchn::bind_interdomain(uint32_t domid, uint32_t remote_port)
     int const port = ::ioctl(fd_, IOCTL_EVTCHN_BIND_INTERDOMAIN, &b);
     if (port < 0)
         return hv::unexpected(sys_error("IOCTL_EVTCHN_BIND_INTERDOMAIN"));
+    port_ = static_cast<uint32_t>(port);
+    return port_;
+}
+
+Result<uint32_t> Evtchn::bind_unbound_port(uint32_t remote_domid)
+{
+    ioctl_evtchn_bind_unbound_port b{};
+    b.remote_domain = remote_domid;
+    int const port = ::ioctl(fd_, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &b);
+    if (port < 0)
+        return hv::unexpected(sys_error("IOCTL_EVTCHN_BIND_UNBOUND_PORT"));
     port_ = static_cast<uint32_t>(port);
     return port_;
 }

@@ -2,6 +2,8 @@
 // Errors of the vchan library, as values.
 #pragma once
 
+#include <string>
+
 namespace dom::vchan
 {
 
@@ -15,6 +17,7 @@ enum class Error
     WOULD_BLOCK,      // all-or-nothing send/recv could not complete now
     LIMIT,            // the peer exceeded a resource limit (shared memory objects)
     BAD_MEMORY,       // a shared memory object is missing, unsealed or of the wrong size
+    REFUSED,          // the hypervisor refused a grant map or event-channel bind (ACM policy)
 };
 
 constexpr char const *to_string(Error e)
@@ -28,8 +31,14 @@ constexpr char const *to_string(Error e)
     case Error::WOULD_BLOCK: return "would block";
     case Error::LIMIT: return "peer exceeded a limit";
     case Error::BAD_MEMORY: return "bad shared memory object";
+    case Error::REFUSED: return "refused by the hypervisor";
     }
     return "?";
 }
+
+// The OS-level reason of the last SYSTEM, REFUSED or NOT_CONNECTED error of the grant
+// transport on this thread (the device call and errno, or the store's error name), like errno.
+std::string const &last_error_detail();
+void set_error_detail(std::string detail);
 
 } // namespace dom::vchan

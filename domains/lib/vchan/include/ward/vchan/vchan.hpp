@@ -20,14 +20,23 @@
 namespace dom::vchan
 {
 
+// How the two ends share pages and notify each other; the only choice a caller makes.
+enum class Transport
+{
+    SOCKET, // a host: sealed memfd + Unix socket (docs/vchan.md section 4)
+    GRANT,  // inside Ward: gntalloc/gntdev grants, an event channel, the store (section 5)
+};
+
 // Where the two ends meet. On a host: $dir/vchan.<server>.<client>.<port>.sock (the
-// vchan-socket naming); inside Ward: /local/domain/<server>/data/vchan/<client>/<port>.
+// vchan-socket naming); inside Ward: /local/domain/<server>/data/vchan/<client>/<port>, where
+// <server> must be the server's own domain id (`dir` is unused).
 struct Endpoint
 {
     std::string dir;
     unsigned server_domain = 0;
     unsigned client_domain = 0;
     unsigned port = 0;
+    Transport transport = Transport::SOCKET;
 
     std::string socket_path() const;
 };
@@ -91,6 +100,7 @@ class Vchan
 
     // Host stand-in for granting extra pages (window buffers): passes a sealed memfd to the peer
     // and returns the handle the peer will know it by (handles count up from 1 per channel).
+    // Socket transport only (INVALID_ARGUMENT over grants, not done yet).
     hv::Result<uint32_t, Error> share_memory(int memfd);
     // Takes ownership of the memfd the peer shared under `handle`; BAD_MEMORY if there is none.
     hv::Result<int, Error> take_memory(uint32_t handle);
@@ -99,6 +109,9 @@ class Vchan
     struct Impl;
     explicit Vchan(bool server);
     hv::Result<void, Error> attach_pages(int memfd);
+    hv::Result<void, Error> attach_grants();
+    hv::Result<void, Error> finish_attach(unsigned lo, unsigned ro, uint8_t *left, uint8_t *right);
+    void kick_peer();
     void request_notify(uint8_t bit);
     hv::Result<void, Error> notify_peer(uint8_t bit);
     void close_channel();

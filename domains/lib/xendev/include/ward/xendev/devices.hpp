@@ -35,6 +35,12 @@ class Gntdev
     // refused grant fails there and the reservation is undone).
     Result<Mapping> map(uint32_t domid, uint32_t ref);
     void unmap(Mapping const &m);
+    // Several grants of one domain mapped as `refs.size()` contiguous pages (a vchan ring).
+    Result<Mapping> map_pages(uint32_t domid, std::vector<uint32_t> const &refs);
+    void unmap_pages(Mapping const &m, std::size_t count);
+    // When the mapping `m` goes away (unmap, close, exit, crash), clear the byte at
+    // `byte_offset` of its first page and send an event on local `port`.
+    Result<void> unmap_notify(Mapping const &m, uint32_t byte_offset, uint32_t port);
 
   private:
     explicit Gntdev(int fd) : fd_{fd} {}
@@ -52,6 +58,8 @@ class Evtchn
     ~Evtchn();
 
     Result<uint32_t> bind_interdomain(uint32_t domid, uint32_t remote_port);
+    // EVTCHNOP_alloc_unbound for `remote_domid` (who then binds it with bind_interdomain).
+    Result<uint32_t> bind_unbound_port(uint32_t remote_domid);
     Result<uint32_t> bind_virq(uint32_t virq);
     Result<void> notify();
     // Reads the fired ports (non-blocking) and unmasks them; true if any had fired.

@@ -1,0 +1,32 @@
+#!/bin/sh
+# /init of the vchan test domains (docs/vchan.md section 7): loads xen-evtchn, xen-gntdev and
+# xen-gntalloc, then runs ward-vchan-peer as the kernel command line says:
+#   ward.vchan=server:PORT:BYTES:CLIENT[:INTRUDER]   or   ward.vchan=client:SERVER:PORT:BYTES
+#   ward.poweroff   power off when the peer program has ended (else stay idle)
+/bin/busybox mkdir -p /proc /sys /dev /tmp /run
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+/bin/busybox --install -s /bin
+spec='' off=''
+for a in $(cat /proc/cmdline); do
+    case "$a" in
+    ward.vchan=*) spec=${a#*=} ;;
+    ward.poweroff) off=1 ;;
+    esac
+done
+echo "WARD-VCHAN: userspace up"
+for m in xen-evtchn xen-gntdev xen-gntalloc; do
+    insmod "/lib/modules/xen/$m.ko" || echo "WARD-VCHAN: insmod $m failed"
+done
+if [ -n "$spec" ]; then
+    # shellcheck disable=SC2046
+    /bin/ward-vchan-peer $(echo "$spec" | tr ':' ' ')
+    echo "WARD-VCHAN: ward-vchan-peer exited with status $?"
+fi
+if [ -n "$off" ]; then
+    echo "WARD-VCHAN: poweroff"
+    poweroff -f
+fi
+echo "WARD-VCHAN: idle"
+while true; do sleep 3600; done
