@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <csignal>
+#include <optional>
 #include <unistd.h>
 
 #include "ward/gui/compositor.hpp"
@@ -64,6 +65,82 @@ int free_display()
     return -1;
 }
 
+// The guest side: its own Xvfb on a free display and the real ward-gui-agent on it, serving its
+// vchan (socket transport) in a temporary folder as domain `domid`.
+struct Guest
+{
+    explicit Guest(unsigned id) : domid{id} {}
+
+    // Starts Xvfb and waits for its socket, then the agent (MIT-SHM off unless `shm`). Failures
+    // are QVERIFY failures: the caller checks QTest::currentTestFailed().
+    void start(bool shm)
+    {
+        int const n = free_display();
+        QVERIFY(n > 0);
+        QString const display = QStringLiteral(":%1").arg(n);
+        xvfb.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        xvfb.p->start(QStringLiteral("Xvfb"), {display, QStringLiteral("-screen"),
+                                               QStringLiteral("0"), QStringLiteral("1024x768x24"),
+                                               QStringLiteral("-nolisten"), QStringLiteral("tcp")});
+        QVERIFY2(xvfb.p->waitForStarted(), "Xvfb did not start");
+        QVERIFY2(
+            QTest::qWaitFor(
+                [&] { return QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(n)); }, 10000),
+            "Xvfb never opened its socket");
+        env.insert(QStringLiteral("DISPLAY"), display);
+        if (!shm)
+            env.insert(QStringLiteral("WARD_GUI_AGENT_NO_SHM"), QStringLiteral("1"));
+        run(agent, QStringLiteral(WARD_GUI_AGENT),
+            {QStringLiteral("--vchan-dir"), dir.path(), QStringLiteral("--domid"),
+             QString::number(domid)});
+        QVERIFY(agent.p->waitForStarted());
+    }
+
+    // Starts `program` in this guest: on its X display, with the agent's environment.
+    void run(Proc &proc, QString const &program, QStringList const &args) const
+    {
+        proc.p->setProcessEnvironment(env);
+        proc.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        proc.p->start(program, args);
+    }
+
+    unsigned const domid;
+    QTemporaryDir dir;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    Proc xvfb;
+    Proc agent;
+};
+
+// The GUI daemon's side: its compositor (offscreen image backend, one label colour).
+struct Daemon
+{
+    // Connects the compositor to the guest's agent as domain "guest" (label red), retrying until
+    // the agent's vchan is there. Failures are QVERIFY failures, as in Guest::start.
+    void connect(Guest const &guest)
+    {
+        QVERIFY(colours.has_value());
+        Compositor_config cfg;
+        cfg.layout.screen = QSize(1280, 800);
+        comp.emplace(cfg, *colours, backend);
+        dom::vchan::Endpoint const ep{guest.dir.path().toStdString(), guest.domid, 0,
+                                      proto::VCHAN_PORT};
+        QVERIFY2(QTest::qWaitFor(
+                     [&] {
+                         return comp
+                             ->connect_domain(
+                                 {QStringLiteral("guest"), QStringLiteral("red"), guest.domid}, ep)
+                             .has_value();
+                     },
+                     10000),
+                 "could not connect to the agent's vchan");
+    }
+
+    hv::Result<Static_label_colours, QString> colours =
+        Static_label_colours::parse(QStringLiteral("red work #cc0000\n"));
+    Image_backend backend;
+    std::optional<Compositor> comp;
+};
+
 Window const *first(Compositor &c, bool override_redirect)
 {
     Session *s = c.session(QStringLiteral("guest"));
@@ -87,59 +164,25 @@ void Tst_x11_agent::mirror_and_input_data()
 void Tst_x11_agent::mirror_and_input()
 {
     QFETCH(bool, shm);
-    QTemporaryDir dir;
-    int const n = free_display();
-    QVERIFY(n > 0);
-    QString const display = QStringLiteral(":%1").arg(n);
-
-    // The guest's X server.
-    Proc xvfb;
-    xvfb.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    xvfb.p->start(QStringLiteral("Xvfb"), {display, QStringLiteral("-screen"), QStringLiteral("0"),
-                                           QStringLiteral("1024x768x24"),
-                                           QStringLiteral("-nolisten"), QStringLiteral("tcp")});
-    QVERIFY2(xvfb.p->waitForStarted(), "Xvfb did not start");
-    QVERIFY2(QTest::qWaitFor(
-                 [&] { return QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(n)); }, 10000),
-             "Xvfb never opened its socket");
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("DISPLAY"), display);
-    if (!shm)
-        env.insert(QStringLiteral("WARD_GUI_AGENT_NO_SHM"), QStringLiteral("1"));
-
-    // The agent first, then the application: windows mapped before and after the daemon connects
-    // are both mirrored (the client maps after the agent connected here; the scan covers the rest).
-    Proc agent;
-    agent.p->setProcessEnvironment(env);
-    agent.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    agent.p->start(QStringLiteral(WARD_GUI_AGENT),
-                   {QStringLiteral("--vchan-dir"), dir.path(), QStringLiteral("--domid"),
-                    QStringLiteral("3")});
-    QVERIFY(agent.p->waitForStarted());
+    // The guest's X server and the agent first, then the application: windows mapped before and
+    // after the daemon connects are both mirrored (the client maps after the agent connected
+    // here; the scan covers the rest).
+    Guest guest{3};
+    guest.start(shm);
+    if (QTest::currentTestFailed())
+        return;
     Proc client;
-    client.p->setProcessEnvironment(env);
-    client.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    client.p->start(QStringLiteral(WARD_X11_TEST_CLIENT), {});
+    guest.run(client, QStringLiteral(WARD_X11_TEST_CLIENT), {});
     QVERIFY(client.p->waitForStarted());
     QVERIFY2(QTest::qWaitFor([&] { return client.read().contains("client: ready"); }, 10000),
              "the X client never came up");
 
     // The GUI daemon's compositor, connecting to the agent's vchan.
-    auto colours = Static_label_colours::parse(QStringLiteral("red work #cc0000\n"));
-    QVERIFY(colours.has_value());
-    Compositor_config cfg;
-    cfg.layout.screen = QSize(1280, 800);
-    Image_backend backend;
-    Compositor comp{cfg, *colours, backend};
-    dom::vchan::Endpoint const ep{dir.path().toStdString(), 3, 0, proto::VCHAN_PORT};
-    QVERIFY2(QTest::qWaitFor(
-                 [&] {
-                     return comp
-                         .connect_domain({QStringLiteral("guest"), QStringLiteral("red"), 3}, ep)
-                         .has_value();
-                 },
-                 10000),
-             "could not connect to the agent's vchan");
+    Daemon daemon;
+    daemon.connect(guest);
+    if (QTest::currentTestFailed())
+        return;
+    Compositor &comp = *daemon.comp;
 
     auto pixel_at_centre = [&](Window const *w) {
         comp.render();
@@ -236,7 +279,7 @@ void Tst_x11_agent::mirror_and_input()
             return s && !s->window(id);
         },
         5000));
-    QCOMPARE(agent.p->state(), QProcess::Running);
+    QCOMPARE(guest.agent.p->state(), QProcess::Running);
 }
 
 // A stock X application (xmessage, Athena widgets), started after the daemon connected: it shows
@@ -247,49 +290,21 @@ void Tst_x11_agent::unmodified_xmessage()
     QString const xmessage = QStandardPaths::findExecutable(QStringLiteral("xmessage"));
     if (xmessage.isEmpty())
         QSKIP("xmessage (x11-utils) is not installed");
-    QTemporaryDir dir;
-    int const n = free_display();
-    QVERIFY(n > 0);
-    QString const display = QStringLiteral(":%1").arg(n);
-    Proc xvfb;
-    xvfb.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    xvfb.p->start(QStringLiteral("Xvfb"), {display, QStringLiteral("-screen"), QStringLiteral("0"),
-                                           QStringLiteral("1024x768x24"),
-                                           QStringLiteral("-nolisten"), QStringLiteral("tcp")});
-    QVERIFY2(xvfb.p->waitForStarted(), "Xvfb did not start");
-    QVERIFY2(QTest::qWaitFor(
-                 [&] { return QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(n)); }, 10000),
-             "Xvfb never opened its socket");
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("DISPLAY"), display);
-    Proc agent;
-    agent.p->setProcessEnvironment(env);
-    agent.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    agent.p->start(QStringLiteral(WARD_GUI_AGENT),
-                   {QStringLiteral("--vchan-dir"), dir.path(), QStringLiteral("--domid"),
-                    QStringLiteral("4")});
-    QVERIFY(agent.p->waitForStarted());
-    auto colours = Static_label_colours::parse(QStringLiteral("red work #cc0000\n"));
-    QVERIFY(colours.has_value());
-    Compositor_config cfg;
-    cfg.layout.screen = QSize(1280, 800);
-    Image_backend backend;
-    Compositor comp{cfg, *colours, backend};
-    dom::vchan::Endpoint const ep{dir.path().toStdString(), 4, 0, proto::VCHAN_PORT};
-    QVERIFY(QTest::qWaitFor(
-        [&] {
-            return comp.connect_domain({QStringLiteral("guest"), QStringLiteral("red"), 4}, ep)
-                .has_value();
-        },
-        10000));
-    QVERIFY(QTest::qWaitFor([&] { return agent.read().contains("connected"); }, 5000));
+    Guest guest{4};
+    guest.start(true);
+    if (QTest::currentTestFailed())
+        return;
+    Daemon daemon;
+    daemon.connect(guest);
+    if (QTest::currentTestFailed())
+        return;
+    Compositor &comp = *daemon.comp;
+    QVERIFY(QTest::qWaitFor([&] { return guest.agent.read().contains("connected"); }, 5000));
 
     Proc app;
-    app.p->setProcessEnvironment(env);
-    app.p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    app.p->start(xmessage,
-                 {QStringLiteral("-default"), QStringLiteral("okay"), QStringLiteral("-geometry"),
-                  QStringLiteral("+200+150"), QStringLiteral("hello from the guest")});
+    guest.run(app, xmessage,
+              {QStringLiteral("-default"), QStringLiteral("okay"), QStringLiteral("-geometry"),
+               QStringLiteral("+200+150"), QStringLiteral("hello from the guest")});
     QVERIFY(app.p->waitForStarted());
     QVERIFY2(QTest::qWaitFor(
                  [&] {

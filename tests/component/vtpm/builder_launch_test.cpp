@@ -56,59 +56,75 @@ std::map<unsigned, std::string> eventlog_pcrs(std::string const &out)
     return pcrs;
 }
 
-TEST(Builder_launch, MeasurementExtendedIntoTheVtpmReplaysWithTpm2Eventlog)
+class Builder_launch : public ::testing::Test
 {
-    Temp_dir tmp;
-    Swtpm platform{tmp.path() + "/platform"};
-    ASSERT_TRUE(platform.ok());
-    write_domain(tmp.path() + "/dom", "work");
-    auto const in = dom::builder::load_inputs(tmp.path() + "/dom/domain.cfg");
-    ASSERT_TRUE(in) << in.error().message;
-    auto const m = dom::builder::measure(*in);
-
-    auto mgr = Manager::open(manager_config(tmp.path() + "/root", platform.tcti()));
-    ASSERT_TRUE(mgr) << mgr.error().message;
-    Domain_identity const id{"work", "work", to_hex(m.measurement)};
-    auto const inst = (*mgr)->create(id);
-    ASSERT_TRUE(inst);
-    auto const ep = (*mgr)->start(inst->uuid, id, Start_mode::RESET);
-    ASSERT_TRUE(ep) << ep.error().message;
+  protected:
+    // The builder measures the domain write_domain() makes in tmp_/dom; a platform swtpm and a
+    // manager give it a vTPM instance, created and started fresh (reset) for that measurement.
+    void launch_domain()
     {
-        auto vtpm = Tpm_client::connect(ep->tcti());
+        auto &platform = platform_.emplace(tmp_.path() + "/platform", tmp_.path() + "/root");
+        ASSERT_TRUE(platform.tpm.ok());
+        write_domain(tmp_.path() + "/dom", "work");
+        auto const in = dom::builder::load_inputs(tmp_.path() + "/dom/domain.cfg");
+        ASSERT_TRUE(in) << in.error().message;
+        m_ = dom::builder::measure(*in);
+        mgr_ = platform.open();
+        ASSERT_TRUE(mgr_);
+        id_ = {"work", "work", to_hex(m_.measurement)};
+        vtpm_ = create_started(*mgr_, id_);
+        ASSERT_TRUE(vtpm_);
+    }
+
+    Temp_dir tmp_;
+    std::optional<Platform> platform_;
+    dom::builder::Launch_measurement m_;
+    std::unique_ptr<Manager> mgr_;
+    Domain_identity id_;
+    std::optional<Started_instance> vtpm_;
+};
+
+TEST_F(Builder_launch, MeasurementExtendedIntoTheVtpmReplaysWithTpm2Eventlog)
+{
+    ASSERT_NO_FATAL_FAILURE(launch_domain());
+    auto const &m = m_;
+    auto const &[inst, ep] = *vtpm_;
+    {
+        auto vtpm = Tpm_client::connect(ep.tcti());
         ASSERT_TRUE(vtpm) << vtpm.error().message;
         auto const log = dom::builder::extend_launch(m, *vtpm);
         ASSERT_TRUE(log) << log.error().message;
-        ASSERT_TRUE(write_atomic(tmp.path() + "/eventlog", *log));
+        ASSERT_TRUE(write_atomic(tmp_.path() + "/eventlog", *log));
         // A second launch measurement on the same power cycle is refused.
         auto const again = dom::builder::extend_launch(m, *vtpm);
         ASSERT_FALSE(again);
         EXPECT_EQ(again.error().code, Errc::BAD_STATE);
     }
-    auto const ev = sh("tpm2_eventlog " + tmp.path() + "/eventlog");
+    auto const ev = sh("tpm2_eventlog " + tmp_.path() + "/eventlog");
     ASSERT_EQ(ev.status, 0) << ev.out;
     EXPECT_EQ(ev.out.find("WARN"), std::string::npos) << ev.out;
     auto const replayed = eventlog_pcrs(ev.out);
     ASSERT_EQ(replayed.size(), 2u) << ev.out;
     for (unsigned const pcr : {8u, 9u}) {
-        auto const actual = pcr_hex(ep->tcti(), pcr);
+        auto const actual = pcr_hex(ep.tcti(), pcr);
         EXPECT_EQ(replayed.at(pcr), actual) << "PCR " << pcr;
         EXPECT_EQ(to_hex(m.pcrs.at(pcr)), actual) << "PCR " << pcr;
         EXPECT_NE(actual, std::string(64, '0'));
     }
 
     // A stop and resume keeps the measured PCRs; only a reset clears them for a new launch.
-    ASSERT_TRUE((*mgr)->stop(inst->uuid));
-    auto const resumed = (*mgr)->start(inst->uuid, id, Start_mode::RESUME);
+    ASSERT_TRUE(mgr_->stop(inst.uuid));
+    auto const resumed = mgr_->start(inst.uuid, id_, Start_mode::RESUME);
     ASSERT_TRUE(resumed);
     EXPECT_EQ(pcr_hex(resumed->tcti(), 9), to_hex(m.pcrs.at(9)));
 
     // A tampered log no longer verifies.
-    auto bytes = read_file(tmp.path() + "/eventlog");
+    auto bytes = read_file(tmp_.path() + "/eventlog");
     ASSERT_TRUE(bytes);
     std::string s(bytes->begin(), bytes->end());
     s[s.find("console")] = 'C';
-    ASSERT_TRUE(write_atomic(tmp.path() + "/eventlog.bad", s));
-    EXPECT_NE(sh("tpm2_eventlog " + tmp.path() + "/eventlog.bad").out.find("does not match"),
+    ASSERT_TRUE(write_atomic(tmp_.path() + "/eventlog.bad", s));
+    EXPECT_NE(sh("tpm2_eventlog " + tmp_.path() + "/eventlog.bad").out.find("does not match"),
               std::string::npos);
 }
 
@@ -124,24 +140,13 @@ std::uint64_t le(Bytes const &b, std::size_t at, int n)
 // 0xE0000 (hypervisor/kernel boot_extras.hpp) and the event log at 0xF0000 in the same window.
 // The test then finds the log the way Linux's tpm_read_log_acpi does: RSDP -> XSDT -> "TPM2"
 // -> LASA/LAML, and replays what it finds with tpm2_eventlog against the vTPM's PCRs.
-TEST(Builder_launch, EventLogFoundThroughTheAcpiTpm2TableReplaysToTheVtpm)
+TEST_F(Builder_launch, EventLogFoundThroughTheAcpiTpm2TableReplaysToTheVtpm)
 {
     constexpr std::uint64_t ACPI_GPA = 0xe0000, LOG_GPA = 0xf0000;
-    Temp_dir tmp;
-    Swtpm platform{tmp.path() + "/platform"};
-    ASSERT_TRUE(platform.ok());
-    write_domain(tmp.path() + "/dom", "work");
-    auto const in = dom::builder::load_inputs(tmp.path() + "/dom/domain.cfg");
-    ASSERT_TRUE(in) << in.error().message;
-    auto const m = dom::builder::measure(*in);
-    auto mgr = Manager::open(manager_config(tmp.path() + "/root", platform.tcti()));
-    ASSERT_TRUE(mgr) << mgr.error().message;
-    Domain_identity const id{"work", "work", to_hex(m.measurement)};
-    auto const inst = (*mgr)->create(id);
-    ASSERT_TRUE(inst);
-    auto const ep = (*mgr)->start(inst->uuid, id, Start_mode::RESET);
-    ASSERT_TRUE(ep) << ep.error().message;
-    auto vtpm = Tpm_client::connect(ep->tcti());
+    ASSERT_NO_FATAL_FAILURE(launch_domain());
+    auto const &m = m_;
+    auto const &ep = vtpm_->ep;
+    auto vtpm = Tpm_client::connect(ep.tcti());
     ASSERT_TRUE(vtpm) << vtpm.error().message;
     auto const log = dom::builder::extend_launch(m, *vtpm);
     ASSERT_TRUE(log) << log.error().message;
@@ -184,47 +189,46 @@ TEST(Builder_launch, EventLogFoundThroughTheAcpiTpm2TableReplaysToTheVtpm)
     ASSERT_LE(lasa + laml, memory.size());
     Bytes const found(memory.begin() + static_cast<long>(lasa),
                       memory.begin() + static_cast<long>(lasa + laml));
-    ASSERT_TRUE(write_atomic(tmp.path() + "/found", found));
+    ASSERT_TRUE(write_atomic(tmp_.path() + "/found", found));
 
-    auto const ev = sh("tpm2_eventlog " + tmp.path() + "/found");
+    auto const ev = sh("tpm2_eventlog " + tmp_.path() + "/found");
     ASSERT_EQ(ev.status, 0) << ev.out;
     EXPECT_EQ(ev.out.find("WARN"), std::string::npos) << ev.out;
     auto const replayed = eventlog_pcrs(ev.out);
     ASSERT_EQ(replayed.size(), 2u) << ev.out;
     for (unsigned const pcr : {8u, 9u})
-        EXPECT_EQ(replayed.at(pcr), pcr_hex(ep->tcti(), pcr)) << "PCR " << pcr;
+        EXPECT_EQ(replayed.at(pcr), pcr_hex(ep.tcti(), pcr)) << "PCR " << pcr;
 
     // ACPICA's disassembler reads the table as a TPM2 table with our log area.
     Bytes const table(memory.begin() + static_cast<long>(tpm2),
                       memory.begin() + static_cast<long>(tpm2) + 76);
-    ASSERT_TRUE(write_atomic(tmp.path() + "/tpm2.dat", table));
-    auto const dis = sh("cd " + tmp.path() + " && iasl -d tpm2.dat >/dev/null && cat tpm2.dsl");
+    ASSERT_TRUE(write_atomic(tmp_.path() + "/tpm2.dat", table));
+    auto const dis = sh("cd " + tmp_.path() + " && iasl -d tpm2.dat >/dev/null && cat tpm2.dsl");
     ASSERT_EQ(dis.status, 0) << dis.out;
     EXPECT_EQ(dis.out.find("Incorrect checksum"), std::string::npos) << dis.out;
     EXPECT_NE(dis.out.find("Trusted Platform Module"), std::string::npos) << dis.out;
     EXPECT_NE(dis.out.find("00000000000F0000"), std::string::npos) << dis.out; // LASA
 }
 
-TEST(Builder_launch, WardMeasureIsIdenticalAcrossRunsFoldersAndNames)
+TEST_F(Builder_launch, WardMeasureIsIdenticalAcrossRunsFoldersAndNames)
 {
-    Temp_dir tmp;
-    write_domain(tmp.path() + "/one", "work");
-    write_domain(tmp.path() + "/two", "work-copy");
+    write_domain(tmp_.path() + "/one", "work");
+    write_domain(tmp_.path() + "/two", "work-copy");
     std::string const ward = binary_dir() + "/domains/builder/ward";
-    auto const a = sh(ward + " measure " + tmp.path() + "/one/domain.cfg");
-    auto const b = sh(ward + " measure " + tmp.path() + "/one/domain.cfg");
-    auto const c = sh("cd " + tmp.path() + "/two && " + ward + " measure domain.cfg");
+    auto const a = sh(ward + " measure " + tmp_.path() + "/one/domain.cfg");
+    auto const b = sh(ward + " measure " + tmp_.path() + "/one/domain.cfg");
+    auto const c = sh("cd " + tmp_.path() + "/two && " + ward + " measure domain.cfg");
     ASSERT_EQ(a.status, 0) << a.out;
     EXPECT_EQ(a.out, b.out);
     EXPECT_EQ(a.out, c.out);
     EXPECT_EQ(a.out.rfind("measurement ", 0), 0u);
     // Changing what is launched changes the measurement.
-    ASSERT_EQ(sh("echo x >> " + tmp.path() + "/two/initrd.img").status, 0);
-    auto const d = sh(ward + " measure " + tmp.path() + "/two/domain.cfg");
+    ASSERT_EQ(sh("echo x >> " + tmp_.path() + "/two/initrd.img").status, 0);
+    auto const d = sh(ward + " measure " + tmp_.path() + "/two/domain.cfg");
     EXPECT_NE(a.out.substr(0, 76), d.out.substr(0, 76));
     // Bad input: a clear error, non-zero exit.
-    ASSERT_TRUE(write_atomic(tmp.path() + "/bad.cfg", std::string("name = x\ndomid = 7\n")));
-    auto const e = sh(ward + " measure " + tmp.path() + "/bad.cfg");
+    ASSERT_TRUE(write_atomic(tmp_.path() + "/bad.cfg", std::string("name = x\ndomid = 7\n")));
+    auto const e = sh(ward + " measure " + tmp_.path() + "/bad.cfg");
     EXPECT_EQ(e.status, 1);
     EXPECT_NE(e.out.find("unknown key 'domid'"), std::string::npos) << e.out;
 }

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include "vtpm/atomic_file.hpp"
 #include "vtpm/worker.hpp"
 
@@ -129,6 +131,48 @@ dom::vtpm::Manager_config manager_config(std::string const &root, std::string co
 dom::vtpm::Domain_identity identity(std::string const &name, char fill)
 {
     return {name, name + "-label", std::string(64, fill)};
+}
+
+std::unique_ptr<dom::vtpm::Manager> Platform::open()
+{
+    auto m = dom::vtpm::Manager::open(config());
+    EXPECT_TRUE(m) << m.error().message;
+    return m ? std::move(*m) : nullptr;
+}
+
+dom::vtpm::Result<std::unique_ptr<dom::vtpm::Manager>> Platform::open_after_kill()
+{
+    auto m = dom::vtpm::Manager::open(config());
+    for (int i = 0; i < 200 && !m && m.error().code == dom::vtpm::Errc::BUSY; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        m = dom::vtpm::Manager::open(config());
+    }
+    return m;
+}
+
+std::optional<dom::vtpm::Platform_key> Platform::key()
+{
+    auto const m = dom::vtpm::Manager::open(config());
+    EXPECT_TRUE(m) << m.error().message;
+    if (!m)
+        return std::nullopt;
+    auto const k = (*m)->platform_key();
+    EXPECT_TRUE(k) << k.error().message;
+    return k ? std::optional{*k} : std::nullopt;
+}
+
+std::optional<Started_instance> create_started(dom::vtpm::Manager &m,
+                                               dom::vtpm::Domain_identity const &id)
+{
+    auto const inst = m.create(id);
+    EXPECT_TRUE(inst) << inst.error().message;
+    if (!inst)
+        return std::nullopt;
+    auto const ep = m.start(inst->uuid, id, dom::vtpm::Start_mode::RESET);
+    EXPECT_TRUE(ep) << ep.error().message;
+    if (!ep)
+        return std::nullopt;
+    return Started_instance{*inst, *ep};
 }
 
 std::string binary_dir()

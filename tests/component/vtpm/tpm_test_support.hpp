@@ -3,6 +3,8 @@
 // free loopback ports, and running tpm2-tools against a TCTI.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,37 @@ std::string pcr_hex(std::string const &tcti, unsigned pcr);
 dom::vtpm::Manager_config manager_config(std::string const &root, std::string const &tcti);
 
 dom::vtpm::Domain_identity identity(std::string const &name, char fill = 'a');
+
+// One platform: a swtpm of its own (state in `tpm_dir`) and a vTPM manager root on it.
+struct Platform
+{
+    Platform(std::string const &tpm_dir, std::string root_dir)
+        : tpm{tpm_dir}, root{std::move(root_dir)}
+    {}
+    dom::vtpm::Manager_config config() const { return manager_config(root, tpm.tcti()); }
+    // The manager on this platform; a refusal is a test failure (with its message) and gives
+    // nullptr.
+    std::unique_ptr<dom::vtpm::Manager> open();
+    // Opens the manager after a ward-vtpm command on this root was killed with SIGKILL: its lock
+    // goes away only when the kernel has torn the process down, so BUSY is retried (2 s at most).
+    dom::vtpm::Result<std::unique_ptr<dom::vtpm::Manager>> open_after_kill();
+    // This platform's migration key (a manager is opened for it and closed again, so that a
+    // ward-vtpm command can use the root next); a failure is a test failure and gives nullopt.
+    std::optional<dom::vtpm::Platform_key> key();
+
+    Swtpm tpm;
+    std::string root;
+};
+
+// An instance created on `m` for `id` and started with Start_mode::RESET.
+struct Started_instance
+{
+    dom::vtpm::Instance_info info;
+    dom::vtpm::Endpoint ep;
+};
+// A refusal is a test failure (with the manager's message) and gives nullopt.
+std::optional<Started_instance> create_started(dom::vtpm::Manager &m,
+                                               dom::vtpm::Domain_identity const &id);
 
 std::string binary_dir();
 

@@ -44,24 +44,51 @@ void kill_group(pid_t pid)
     ::waitpid(pid, &st, 0);
 }
 
+// The ward-vtpm command the kill tests run and kill.
+std::string vtpm_cli()
+{
+    return binary_dir() + "/domains/vtpm/ward-vtpm";
+}
+
+// Two platforms A and B (a swtpm and a manager root each) and the ward-vtpm command, for the
+// migration kill tests.
+struct Two_platforms
+{
+    // Checks both swtpms run and ward-vtpm is built, then reads B's migration key; failures are
+    // fatal (call through ASSERT_NO_FATAL_FAILURE).
+    void start()
+    {
+        ASSERT_TRUE(a.tpm.ok() && b.tpm.ok());
+        ASSERT_TRUE(exists(cli)) << cli;
+        key_b = b.key();
+        ASSERT_TRUE(key_b);
+    }
+
+    Temp_dir tmp;
+    Platform a{tmp.path() + "/tpm-a", tmp.path() + "/a"};
+    Platform b{tmp.path() + "/tpm-b", tmp.path() + "/b"};
+    std::string const cli = vtpm_cli();
+    std::optional<Platform_key> key_b;
+};
+
 TEST(Vtpm_crash, KillNineOfTheManagerNeverLeavesAHalfWrittenInstance)
 {
     Temp_dir tmp;
-    Swtpm platform{tmp.path() + "/platform"};
-    ASSERT_TRUE(platform.ok());
-    std::string const root = tmp.path() + "/root";
-    std::string const cli = binary_dir() + "/domains/vtpm/ward-vtpm";
+    Platform platform{tmp.path() + "/platform", tmp.path() + "/root"};
+    ASSERT_TRUE(platform.tpm.ok());
+    std::string const &root = platform.root;
+    std::string const cli = vtpm_cli();
     ASSERT_TRUE(exists(cli)) << cli;
     std::string const m(64, 'a');
     std::string const loop = "export WARD_VTPM_ROOT=" + root +
-                             " WARD_PLATFORM_TCTI=" + platform.tcti() +
+                             " WARD_PLATFORM_TCTI=" + platform.tpm.tcti() +
                              " TSS2_LOG=all+NONE; while :; do " + cli +
                              " create --domain work --label work --measurement " + m + " >>" +
                              tmp.path() + "/created 2>/dev/null; done";
     // One create on its own, timed, so the kills below land at spread-out points of a create
     // whatever the machine's load.
     auto const t0 = std::chrono::steady_clock::now();
-    auto const first = sh("WARD_VTPM_ROOT=" + root + " WARD_PLATFORM_TCTI=" + platform.tcti() +
+    auto const first = sh("WARD_VTPM_ROOT=" + root + " WARD_PLATFORM_TCTI=" + platform.tpm.tcti() +
                           " " + cli + " create --domain work --label work --measurement " + m +
                           " >> " + tmp.path() + "/created");
     ASSERT_EQ(first.status, 0) << first.out;
@@ -73,12 +100,7 @@ TEST(Vtpm_crash, KillNineOfTheManagerNeverLeavesAHalfWrittenInstance)
             std::chrono::duration_cast<std::chrono::microseconds>(once * f));
         kill_group(pid);
     }
-    // The killed command's lock goes away when the kernel has torn the process down.
-    auto mgr = Manager::open(manager_config(root, platform.tcti()));
-    for (int i = 0; i < 200 && !mgr && mgr.error().code == Errc::BUSY; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        mgr = Manager::open(manager_config(root, platform.tcti()));
-    }
+    auto mgr = platform.open_after_kill();
     ASSERT_TRUE(mgr) << mgr.error().message;
     // Every instance the command reported as created is there and intact; leftovers are gone.
     auto const created = read_text(tmp.path() + "/created");
@@ -108,16 +130,16 @@ TEST(Vtpm_crash, KillNineOfTheManagerNeverLeavesAHalfWrittenInstance)
 TEST(Vtpm_crash, KillNineOfAWorkerDuringNvWritesKeepsCommittedState)
 {
     Temp_dir tmp;
-    Swtpm platform{tmp.path() + "/platform"};
-    ASSERT_TRUE(platform.ok());
-    auto mgr = Manager::open(manager_config(tmp.path() + "/root", platform.tcti()));
+    Platform platform{tmp.path() + "/platform", tmp.path() + "/root"};
+    ASSERT_TRUE(platform.tpm.ok());
+    auto const mgr = platform.open();
     ASSERT_TRUE(mgr);
-    auto &m = **mgr;
+    auto &m = *mgr;
     auto const id = identity("work");
-    auto const inst = m.create(id);
-    ASSERT_TRUE(inst);
-    auto ep = m.start(inst->uuid, id, Start_mode::RESET);
-    ASSERT_TRUE(ep);
+    auto const started = create_started(m, id);
+    ASSERT_TRUE(started);
+    auto const &inst = started->info;
+    Result<Endpoint> ep = started->ep;
     ASSERT_EQ(sh("tpm2_nvdefine 0x1500016 -C o -s 8 -a"
                  " \"ownerread|ownerwrite|authread|authwrite|nt=counter\"",
                  ep->tcti())
@@ -134,7 +156,7 @@ TEST(Vtpm_crash, KillNineOfAWorkerDuringNvWritesKeepsCommittedState)
                         "; while tpm2_nvincrement 0x1500016 -C o; do echo ok >> " + log + "; done");
         ASSERT_GT(pid, 0);
         std::this_thread::sleep_for(std::chrono::milliseconds(300 + 90 * round));
-        auto const info = m.info(inst->uuid);
+        auto const info = m.info(inst.uuid);
         ASSERT_TRUE(info);
         ASSERT_EQ(info->status, Instance_status::RUNNING);
         ::kill(info->pid, SIGKILL);
@@ -144,10 +166,10 @@ TEST(Vtpm_crash, KillNineOfAWorkerDuringNvWritesKeepsCommittedState)
         total_acked = n; // the log accumulates across rounds, like the counter
 
         // The manager sees the dead worker as stopped; the instance restarts from its state.
-        auto const after = m.info(inst->uuid);
+        auto const after = m.info(inst.uuid);
         ASSERT_TRUE(after);
         EXPECT_EQ(after->status, Instance_status::STOPPED);
-        ep = m.start(inst->uuid, id, Start_mode::RESET);
+        ep = m.start(inst.uuid, id, Start_mode::RESET);
         ASSERT_TRUE(ep) << ep.error().message;
         auto const v = sh("tpm2_nvread 0x1500016 -C o 2>/dev/null | od -An -tu8 -j0 --endian=big"
                           " | tr -d \" \\n\"",
@@ -167,21 +189,10 @@ TEST(Vtpm_crash, KillNineOfAWorkerDuringNvWritesKeepsCommittedState)
 
 TEST(Vtpm_crash, KillNineDuringImportNeverMakesTwoOrNone)
 {
-    Temp_dir tmp;
-    Swtpm tpm_a{tmp.path() + "/tpm-a"}, tpm_b{tmp.path() + "/tpm-b"};
-    ASSERT_TRUE(tpm_a.ok() && tpm_b.ok());
-    std::string const root_a = tmp.path() + "/a", root_b = tmp.path() + "/b";
-    std::string const cli = binary_dir() + "/domains/vtpm/ward-vtpm";
-    ASSERT_TRUE(exists(cli)) << cli;
+    Two_platforms p;
+    ASSERT_NO_FATAL_FAILURE(p.start());
     auto const id = identity("work");
-    Platform_key key_b;
-    {
-        auto mb = Manager::open(manager_config(root_b, tpm_b.tcti()));
-        ASSERT_TRUE(mb) << mb.error().message;
-        auto const k = (*mb)->platform_key();
-        ASSERT_TRUE(k) << k.error().message;
-        key_b = *k;
-    }
+    Platform_key const &key_b = *p.key_b;
     // Instances on A, each with its own PCR 16, exported to B.
     struct Moved
     {
@@ -189,45 +200,40 @@ TEST(Vtpm_crash, KillNineDuringImportNeverMakesTwoOrNone)
     };
     std::vector<Moved> moved;
     {
-        auto ma = Manager::open(manager_config(root_a, tpm_a.tcti()));
+        auto ma = Manager::open(p.a.config());
         ASSERT_TRUE(ma) << ma.error().message;
         for (int i = 0; i < 7; ++i) {
-            auto const inst = (*ma)->create(id);
-            ASSERT_TRUE(inst);
-            auto const ep = (*ma)->start(inst->uuid, id, Start_mode::RESET);
-            ASSERT_TRUE(ep);
+            auto const started = create_started(**ma, id);
+            ASSERT_TRUE(started);
+            auto const &[inst, ep] = *started;
             std::string const value(64, static_cast<char>('1' + i));
-            ASSERT_EQ(sh("tpm2_pcrextend 16:sha256=" + value, ep->tcti()).status, 0);
-            auto const pcr16 = pcr_hex(ep->tcti(), 16);
+            ASSERT_EQ(sh("tpm2_pcrextend 16:sha256=" + value, ep.tcti()).status, 0);
+            auto const pcr16 = pcr_hex(ep.tcti(), 16);
             ASSERT_EQ(pcr16.size(), 64u);
-            std::string const blob = tmp.path() + "/blob" + std::to_string(i);
-            ASSERT_TRUE((*ma)->export_instance(inst->uuid, key_b, blob));
-            moved.push_back({inst->uuid, blob, pcr16});
+            std::string const blob = p.tmp.path() + "/blob" + std::to_string(i);
+            ASSERT_TRUE((*ma)->export_instance(inst.uuid, key_b, blob));
+            moved.push_back({inst.uuid, blob, pcr16});
         }
     }
-    std::string const env = "export WARD_VTPM_ROOT=" + root_b +
-                            " WARD_PLATFORM_TCTI=" + tpm_b.tcti() + " TSS2_LOG=all+NONE; ";
+    std::string const env = "export WARD_VTPM_ROOT=" + p.b.root +
+                            " WARD_PLATFORM_TCTI=" + p.b.tpm.tcti() + " TSS2_LOG=all+NONE; ";
     // One import on its own, timed, so the kills below land at spread-out points of an import.
     auto const t0 = std::chrono::steady_clock::now();
-    auto const first = sh(env + cli + " import " + moved[0].blob);
+    auto const first = sh(env + p.cli + " import " + moved[0].blob);
     ASSERT_EQ(first.status, 0) << first.out;
     auto const once = std::chrono::steady_clock::now() - t0;
     double const at[] = {0.2, 0.4, 0.6, 0.75, 0.9, 1.0};
     for (std::size_t i = 1; i < moved.size(); ++i) {
-        pid_t const pid = spawn_shell(env + "exec " + cli + " import " + moved[i].blob);
+        pid_t const pid = spawn_shell(env + "exec " + p.cli + " import " + moved[i].blob);
         ASSERT_GT(pid, 0);
         std::this_thread::sleep_for(
             std::chrono::duration_cast<std::chrono::microseconds>(once * at[i - 1]));
         kill_group(pid);
     }
-    auto mgr = Manager::open(manager_config(root_b, tpm_b.tcti()));
-    for (int i = 0; i < 200 && !mgr && mgr.error().code == Errc::BUSY; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        mgr = Manager::open(manager_config(root_b, tpm_b.tcti()));
-    }
+    auto mgr = p.b.open_after_kill();
     ASSERT_TRUE(mgr) << mgr.error().message;
     auto &m = **mgr;
-    EXPECT_NE(sh("ls -a " + root_b + "/instances | grep -q -e .new- -e .tmp").status, 0);
+    EXPECT_NE(sh("ls -a " + p.b.root + "/instances | grep -q -e .new- -e .tmp").status, 0);
     // Each instance is either completely here (and then its blob is consumed, also when the
     // kill came between the rename and the ledger write) or not here at all (the blob imports).
     unsigned present = 0, absent = 0;
@@ -261,50 +267,38 @@ TEST(Vtpm_crash, KillNineDuringImportNeverMakesTwoOrNone)
 
 TEST(Vtpm_crash, KillNineDuringExportLeavesOneImportableExport)
 {
-    Temp_dir tmp;
-    Swtpm tpm_a{tmp.path() + "/tpm-a"}, tpm_b{tmp.path() + "/tpm-b"};
-    ASSERT_TRUE(tpm_a.ok() && tpm_b.ok());
-    std::string const root_a = tmp.path() + "/a", root_b = tmp.path() + "/b";
-    std::string const cli = binary_dir() + "/domains/vtpm/ward-vtpm";
-    ASSERT_TRUE(exists(cli)) << cli;
+    Two_platforms p;
+    ASSERT_NO_FATAL_FAILURE(p.start());
     auto const id = identity("work");
-    std::string const keyfile = tmp.path() + "/b.key";
-    Platform_key key_b;
-    {
-        auto mb = Manager::open(manager_config(root_b, tpm_b.tcti()));
-        ASSERT_TRUE(mb) << mb.error().message;
-        auto const k = (*mb)->platform_key();
-        ASSERT_TRUE(k);
-        key_b = *k;
-        ASSERT_TRUE(write_atomic(keyfile, k->serialize()));
-    }
+    std::string const keyfile = p.tmp.path() + "/b.key";
+    Platform_key const &key_b = *p.key_b;
+    ASSERT_TRUE(write_atomic(keyfile, key_b.serialize()));
     struct Inst
     {
         std::string uuid, pcr16;
     };
     std::vector<Inst> insts;
     {
-        auto ma = Manager::open(manager_config(root_a, tpm_a.tcti()));
+        auto ma = Manager::open(p.a.config());
         ASSERT_TRUE(ma) << ma.error().message;
         for (int i = 0; i < 6; ++i) {
-            auto const inst = (*ma)->create(id);
-            ASSERT_TRUE(inst);
-            auto const ep = (*ma)->start(inst->uuid, id, Start_mode::RESET);
-            ASSERT_TRUE(ep);
+            auto const started = create_started(**ma, id);
+            ASSERT_TRUE(started);
+            auto const &[inst, ep] = *started;
             ASSERT_EQ(sh("tpm2_pcrextend 16:sha256=" + std::string(64, static_cast<char>('a' + i)),
-                         ep->tcti())
+                         ep.tcti())
                           .status,
                       0);
-            insts.push_back({inst->uuid, pcr_hex(ep->tcti(), 16)});
+            insts.push_back({inst.uuid, pcr_hex(ep.tcti(), 16)});
             ASSERT_EQ(insts.back().pcr16.size(), 64u);
-            ASSERT_TRUE((*ma)->stop(inst->uuid));
+            ASSERT_TRUE((*ma)->stop(inst.uuid));
         }
     }
-    std::string const env = "export WARD_VTPM_ROOT=" + root_a +
-                            " WARD_PLATFORM_TCTI=" + tpm_a.tcti() + " TSS2_LOG=all+NONE; ";
-    auto const blob = [&](std::size_t i) { return tmp.path() + "/blob" + std::to_string(i); };
+    std::string const env = "export WARD_VTPM_ROOT=" + p.a.root +
+                            " WARD_PLATFORM_TCTI=" + p.a.tpm.tcti() + " TSS2_LOG=all+NONE; ";
+    auto const blob = [&](std::size_t i) { return p.tmp.path() + "/blob" + std::to_string(i); };
     auto const export_cmd = [&](std::size_t i) {
-        return env + "exec " + cli + " export " + insts[i].uuid + " --to " + keyfile + " --out " +
+        return env + "exec " + p.cli + " export " + insts[i].uuid + " --to " + keyfile + " --out " +
                blob(i);
     };
     auto const t0 = std::chrono::steady_clock::now();
@@ -319,11 +313,7 @@ TEST(Vtpm_crash, KillNineDuringExportLeavesOneImportableExport)
             std::chrono::duration_cast<std::chrono::microseconds>(once * at[i - 1]));
         kill_group(pid);
     }
-    auto ma = Manager::open(manager_config(root_a, tpm_a.tcti()));
-    for (int i = 0; i < 200 && !ma && ma.error().code == Errc::BUSY; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        ma = Manager::open(manager_config(root_a, tpm_a.tcti()));
-    }
+    auto ma = p.a.open_after_kill();
     ASSERT_TRUE(ma) << ma.error().message;
     // Finish what the kills interrupted: an instance still here is re-exported (same target);
     // a blob from the killed run is kept beside the new one: both carry the same export id.
@@ -349,7 +339,7 @@ TEST(Vtpm_crash, KillNineDuringExportLeavesOneImportableExport)
                 finished_at_open, stale.size());
     EXPECT_TRUE((*ma)->list().empty()) << "the source must hold no instance";
 
-    auto mb = Manager::open(manager_config(root_b, tpm_b.tcti()));
+    auto mb = Manager::open(p.b.config());
     ASSERT_TRUE(mb) << mb.error().message;
     for (std::size_t i = 0; i < insts.size(); ++i) {
         auto const im = (*mb)->import_instance(blob(i));

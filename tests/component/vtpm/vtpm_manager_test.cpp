@@ -23,22 +23,17 @@ class Vtpm_manager : public ::testing::Test
   protected:
     void SetUp() override
     {
-        ASSERT_TRUE(platform_.ok()) << "could not start the platform swtpm";
+        ASSERT_TRUE(platform_.tpm.ok()) << "could not start the platform swtpm";
         // Stand-in for a measured boot: something non-zero in the sealed PCRs.
-        ASSERT_EQ(sh(std::string("tpm2_pcrextend 8:sha256=") + ONES, platform_.tcti()).status, 0);
+        ASSERT_EQ(sh(std::string("tpm2_pcrextend 8:sha256=") + ONES, tcti()).status, 0);
     }
 
-    std::unique_ptr<Manager> open()
-    {
-        auto m = Manager::open(manager_config(root(), platform_.tcti()));
-        EXPECT_TRUE(m) << m.error().message;
-        return m ? std::move(*m) : nullptr;
-    }
-
-    std::string root() const { return tmp_.path() + "/root"; }
+    std::unique_ptr<Manager> open() { return platform_.open(); }
+    std::string const &root() const { return platform_.root; }
+    std::string tcti() const { return platform_.tpm.tcti(); }
 
     Temp_dir tmp_;
-    Swtpm platform_{tmp_.path() + "/platform"};
+    Platform platform_{tmp_.path() + "/platform", tmp_.path() + "/root"};
 };
 
 TEST_F(Vtpm_manager, CreateStartExtendQuoteAndRestartKeepState)
@@ -46,11 +41,10 @@ TEST_F(Vtpm_manager, CreateStartExtendQuoteAndRestartKeepState)
     auto m = open();
     ASSERT_TRUE(m);
     auto const id = identity("work");
-    auto const inst = m->create(id);
-    ASSERT_TRUE(inst) << inst.error().message;
-    auto const ep = m->start(inst->uuid, id, Start_mode::RESET);
-    ASSERT_TRUE(ep) << ep.error().message;
-    auto const tcti = ep->tcti();
+    auto const started = create_started(*m, id);
+    ASSERT_TRUE(started);
+    auto const &[inst, ep] = *started;
+    auto const tcti = ep.tcti();
 
     ASSERT_EQ(sh(std::string("tpm2_pcrextend 16:sha256=") + ONES, tcti).status, 0);
     auto const pcr16 = pcr_hex(tcti, 16);
@@ -79,20 +73,20 @@ TEST_F(Vtpm_manager, CreateStartExtendQuoteAndRestartKeepState)
     m.reset();
     m = open();
     ASSERT_TRUE(m);
-    auto const again = m->attach(inst->uuid, id);
+    auto const again = m->attach(inst.uuid, id);
     ASSERT_TRUE(again) << again.error().message;
-    EXPECT_EQ(again->port, ep->port);
+    EXPECT_EQ(again->port, ep.port);
     EXPECT_EQ(pcr_hex(tcti, 16), pcr16);
 
     // Stop, restart the manager, resume: PCRs (volatile) and NV (persistent) intact.
-    ASSERT_TRUE(m->stop(inst->uuid));
+    ASSERT_TRUE(m->stop(inst.uuid));
     m.reset();
     m = open();
     ASSERT_TRUE(m);
     auto const list = m->list();
     ASSERT_EQ(list.size(), 1u);
     EXPECT_EQ(list[0].status, Instance_status::STOPPED);
-    auto const resumed = m->start(inst->uuid, id, Start_mode::RESUME);
+    auto const resumed = m->start(inst.uuid, id, Start_mode::RESUME);
     ASSERT_TRUE(resumed) << resumed.error().message;
     EXPECT_EQ(pcr_hex(resumed->tcti(), 16), pcr16);
     auto const read = sh("tpm2_nvread 0x1500016 -C o 2>/dev/null | od -An -tx1 | tr -d \" \\n\"",
@@ -100,15 +94,15 @@ TEST_F(Vtpm_manager, CreateStartExtendQuoteAndRestartKeepState)
     EXPECT_EQ(read.out, "0000000000000002");
 
     // Reset (a domain reboot): PCRs start from zero, NV stays.
-    ASSERT_TRUE(m->stop(inst->uuid));
-    auto const reset = m->start(inst->uuid, id, Start_mode::RESET);
+    ASSERT_TRUE(m->stop(inst.uuid));
+    auto const reset = m->start(inst.uuid, id, Start_mode::RESET);
     ASSERT_TRUE(reset);
     EXPECT_EQ(pcr_hex(reset->tcti(), 16), std::string(64, '0'));
     EXPECT_EQ(
         sh("tpm2_nvread 0x1500016 -C o 2>/dev/null | od -An -tx1 | tr -d \" \\n\"", reset->tcti())
             .out,
         "0000000000000002");
-    ASSERT_TRUE(m->destroy(inst->uuid));
+    ASSERT_TRUE(m->destroy(inst.uuid));
     EXPECT_TRUE(m->list().empty());
 }
 
@@ -117,10 +111,9 @@ TEST_F(Vtpm_manager, StateIsEncryptedAtRest)
     auto m = open();
     ASSERT_TRUE(m);
     auto const id = identity("work");
-    auto const inst = m->create(id);
-    ASSERT_TRUE(inst);
-    auto const ep = m->start(inst->uuid, id, Start_mode::RESET);
-    ASSERT_TRUE(ep);
+    auto const started = create_started(*m, id);
+    ASSERT_TRUE(started);
+    auto const &[inst, ep] = *started;
     // A recognisable secret in NV must not appear in any file under the root.
     ASSERT_EQ(
         sh("printf WARDSECRETWARDSECRET > " + tmp_.path() +
@@ -128,12 +121,12 @@ TEST_F(Vtpm_manager, StateIsEncryptedAtRest)
                " 0x1500020 -C o -s 20 -a \"ownerread|ownerwrite\" && tpm2_nvwrite 0x1500020 -C o"
                " -i " +
                tmp_.path() + "/s.bin",
-           ep->tcti())
+           ep.tcti())
             .status,
         0);
-    ASSERT_TRUE(m->stop(inst->uuid));
+    ASSERT_TRUE(m->stop(inst.uuid));
     EXPECT_NE(sh("grep -r -l WARDSECRET " + root()).status, 0);
-    EXPECT_TRUE(exists(root() + "/instances/" + inst->uuid + "/state/tpm2-00.permall"));
+    EXPECT_TRUE(exists(root() + "/instances/" + inst.uuid + "/state/tpm2-00.permall"));
 }
 
 TEST_F(Vtpm_manager, PlatformPcrChangeRefusesUnsealAndNamesThePcr)
@@ -143,8 +136,8 @@ TEST_F(Vtpm_manager, PlatformPcrChangeRefusesUnsealAndNamesThePcr)
         ASSERT_TRUE(m);
     }
     // Evil maid: a different boot module changes PCR 9.
-    ASSERT_EQ(sh(std::string("tpm2_pcrextend 9:sha256=") + ONES, platform_.tcti()).status, 0);
-    auto const m = Manager::open(manager_config(root(), platform_.tcti()));
+    ASSERT_EQ(sh(std::string("tpm2_pcrextend 9:sha256=") + ONES, tcti()).status, 0);
+    auto const m = Manager::open(platform_.config());
     ASSERT_FALSE(m);
     EXPECT_EQ(m.error().code, Errc::PCR_MISMATCH);
     EXPECT_NE(m.error().message.find("PCR 9 differs"), std::string::npos) << m.error().message;
@@ -162,9 +155,9 @@ TEST_F(Vtpm_manager, ForgedPcrValuesInSealFileStillRefusedByTheTpm)
         auto m = open();
         ASSERT_TRUE(m);
     }
-    ASSERT_EQ(sh(std::string("tpm2_pcrextend 9:sha256=") + ONES, platform_.tcti()).status, 0);
+    ASSERT_EQ(sh(std::string("tpm2_pcrextend 9:sha256=") + ONES, tcti()).status, 0);
     // The attacker rewrites the recorded values to match; the TPM's policy still says no.
-    auto tpm = Tpm_client::connect(platform_.tcti());
+    auto tpm = Tpm_client::connect(tcti());
     ASSERT_TRUE(tpm);
     auto const sel = *Pcr_selection::parse(DEFAULT_PLATFORM_PCRS);
     auto const now = tpm->read_pcrs(sel);
@@ -175,8 +168,8 @@ TEST_F(Vtpm_manager, ForgedPcrValuesInSealFileStillRefusedByTheTpm)
     ASSERT_NE(at, std::string::npos);
     text->replace(at + 6, 64, to_hex(now->at(9)));
     ASSERT_TRUE(write_atomic(root() + "/manager.seal", *text));
-    tpm = Tpm_client::connect(platform_.tcti()); // release the socket for the manager
-    auto const m = Manager::open(manager_config(root(), platform_.tcti()));
+    tpm = Tpm_client::connect(tcti()); // release the socket for the manager
+    auto const m = Manager::open(platform_.config());
     ASSERT_FALSE(m);
     EXPECT_EQ(m.error().code, Errc::PCR_MISMATCH) << m.error().message;
     EXPECT_NE(m.error().message.find("refused to unseal"), std::string::npos) << m.error().message;
@@ -266,10 +259,9 @@ TEST_F(Vtpm_manager, TpmifSharedPageRequestIsServedByTheInstance)
     auto m = open();
     ASSERT_TRUE(m);
     auto const id = identity("work");
-    auto const inst = m->create(id);
-    ASSERT_TRUE(inst);
-    auto const ep = m->start(inst->uuid, id, Start_mode::RESET);
-    ASSERT_TRUE(ep);
+    auto const started = create_started(*m, id);
+    ASSERT_TRUE(started);
+    auto const &[inst, ep] = *started;
     // A frontend's TPM2_GetRandom(16) in a shared page, as xen-tpmfront lays it out.
     std::array<std::uint8_t, TPMIF_PAGE> page{};
     Bytes const get_random{0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7b, 0, 16};
@@ -279,7 +271,7 @@ TEST_F(Vtpm_manager, TpmifSharedPageRequestIsServedByTheInstance)
     std::span<std::uint8_t> const spans[] = {page};
     auto const req = tpmif_take_request(spans);
     ASSERT_TRUE(req && req->has_value());
-    auto const resp = forward_command(*ep, (*req)->command);
+    auto const resp = forward_command(ep, (*req)->command);
     ASSERT_TRUE(resp) << resp.error().message;
     ASSERT_TRUE(tpmif_put_response(spans, *resp));
     EXPECT_EQ(page[4], static_cast<std::uint8_t>(Tpmif_state::FINISH));
@@ -293,25 +285,24 @@ TEST_F(Vtpm_manager, RebindMovesAStoppedInstanceToTheUpdatedMeasurement)
     auto m = open();
     ASSERT_TRUE(m);
     auto const old_id = identity("work");
-    auto const inst = m->create(old_id);
-    ASSERT_TRUE(inst);
-    auto const ep = m->start(inst->uuid, old_id, Start_mode::RESET);
-    ASSERT_TRUE(ep);
+    auto const started = create_started(*m, old_id);
+    ASSERT_TRUE(started);
+    auto const &[inst, ep] = *started;
     ASSERT_EQ(sh("tpm2_nvdefine 0x1500016 -C o -s 8 -a"
                  " \"ownerread|ownerwrite|authread|authwrite|nt=counter\" &&"
                  " tpm2_nvincrement 0x1500016 -C o",
-                 ep->tcti())
+                 ep.tcti())
                   .status,
               0);
     auto new_id = old_id;
     new_id.measurement = std::string(64, 'e'); // the updated kernel's launch measurement
-    EXPECT_EQ(m->rebind(inst->uuid, old_id, new_id).error().code, Errc::BAD_STATE); // running
-    ASSERT_TRUE(m->stop(inst->uuid));
+    EXPECT_EQ(m->rebind(inst.uuid, old_id, new_id).error().code, Errc::BAD_STATE); // running
+    ASSERT_TRUE(m->stop(inst.uuid));
     auto const bank = identity("bank", 'b');
-    EXPECT_EQ(m->rebind(inst->uuid, bank, bank).error().code, Errc::WRONG_DOMAIN);
-    ASSERT_TRUE(m->rebind(inst->uuid, old_id, new_id));
-    EXPECT_EQ(m->start(inst->uuid, old_id, Start_mode::RESET).error().code, Errc::WRONG_DOMAIN);
-    auto const again = m->start(inst->uuid, new_id, Start_mode::RESET);
+    EXPECT_EQ(m->rebind(inst.uuid, bank, bank).error().code, Errc::WRONG_DOMAIN);
+    ASSERT_TRUE(m->rebind(inst.uuid, old_id, new_id));
+    EXPECT_EQ(m->start(inst.uuid, old_id, Start_mode::RESET).error().code, Errc::WRONG_DOMAIN);
+    auto const again = m->start(inst.uuid, new_id, Start_mode::RESET);
     ASSERT_TRUE(again) << again.error().message;
     EXPECT_EQ(
         sh("tpm2_nvread 0x1500016 -C o 2>/dev/null | od -An -tx1 | tr -d \" \\n\"", again->tcti())
@@ -323,7 +314,7 @@ TEST_F(Vtpm_manager, SecondManagerOnTheSameRootIsRefused)
 {
     auto m = open();
     ASSERT_TRUE(m);
-    auto const m2 = Manager::open(manager_config(root(), platform_.tcti()));
+    auto const m2 = Manager::open(platform_.config());
     ASSERT_FALSE(m2);
     EXPECT_EQ(m2.error().code, Errc::BUSY);
 }

@@ -14,36 +14,30 @@ namespace
 
 constexpr char const *ONES = "0101010101010101010101010101010101010101010101010101010101010101";
 
-struct Platform
-{
-    explicit Platform(std::string const &dir) : tpm{dir + "/tpm"}, root{dir + "/root"} {}
-    std::unique_ptr<Manager> open()
-    {
-        auto m = Manager::open(manager_config(root, tpm.tcti()));
-        EXPECT_TRUE(m) << m.error().message;
-        return m ? std::move(*m) : nullptr;
-    }
-    Swtpm tpm;
-    std::string root;
-};
-
+// Two platforms A and B, each with its manager open.
 class Vtpm_migration : public ::testing::Test
 {
   protected:
+    void SetUp() override
+    {
+        ASSERT_TRUE(a_.tpm.ok() && b_.tpm.ok());
+        ma_ = a_.open();
+        mb_ = b_.open();
+        ASSERT_TRUE(ma_ && mb_);
+    }
+
     Temp_dir tmp_;
-    Platform a_{tmp_.path() + "/a"}, b_{tmp_.path() + "/b"};
+    Platform a_{tmp_.path() + "/a/tpm", tmp_.path() + "/a/root"};
+    Platform b_{tmp_.path() + "/b/tpm", tmp_.path() + "/b/root"};
+    std::unique_ptr<Manager> ma_, mb_;
+    Domain_identity const id_ = identity("work");
 };
 
 TEST_F(Vtpm_migration, RoundTripKeepsStateAndDestroysTheSource)
 {
-    ASSERT_TRUE(a_.tpm.ok() && b_.tpm.ok());
-    auto ma = a_.open();
-    auto mb = b_.open();
-    ASSERT_TRUE(ma && mb);
-    auto const id = identity("work");
-    auto const inst = ma->create(id);
+    auto const inst = ma_->create(id_);
     ASSERT_TRUE(inst);
-    auto const ep = ma->start(inst->uuid, id, Start_mode::RESET);
+    auto const ep = ma_->start(inst->uuid, id_, Start_mode::RESET);
     ASSERT_TRUE(ep);
     ASSERT_EQ(sh(std::string("tpm2_pcrextend 16:sha256=") + ONES, ep->tcti()).status, 0);
     auto const pcr16 = pcr_hex(ep->tcti(), 16);
@@ -54,23 +48,23 @@ TEST_F(Vtpm_migration, RoundTripKeepsStateAndDestroysTheSource)
                   .status,
               0);
 
-    auto const key_b = mb->platform_key();
+    auto const key_b = mb_->platform_key();
     ASSERT_TRUE(key_b) << key_b.error().message;
     // The key file round-trips through its text form, as it would between machines.
     auto const parsed = Platform_key::parse(key_b->serialize());
     ASSERT_TRUE(parsed);
     std::string const blob = tmp_.path() + "/work.vtpm";
-    auto const ex = ma->export_instance(inst->uuid, *parsed, blob);
+    auto const ex = ma_->export_instance(inst->uuid, *parsed, blob);
     ASSERT_TRUE(ex) << ex.error().message;
-    EXPECT_TRUE(ma->list().empty()) << "the source must be destroyed";
-    EXPECT_FALSE(ma->start(inst->uuid, id, Start_mode::RESUME));
+    EXPECT_TRUE(ma_->list().empty()) << "the source must be destroyed";
+    EXPECT_FALSE(ma_->start(inst->uuid, id_, Start_mode::RESUME));
     EXPECT_NE(sh("grep -q " + std::string(ONES).substr(0, 16) + " " + blob).status, 0);
 
-    auto const im = mb->import_instance(blob);
+    auto const im = mb_->import_instance(blob);
     ASSERT_TRUE(im) << im.error().message;
     EXPECT_EQ(im->uuid, inst->uuid);
-    EXPECT_EQ(im->owner, id);
-    auto const ep_b = mb->start(inst->uuid, id, Start_mode::RESUME);
+    EXPECT_EQ(im->owner, id_);
+    auto const ep_b = mb_->start(inst->uuid, id_, Start_mode::RESUME);
     ASSERT_TRUE(ep_b) << ep_b.error().message;
     EXPECT_EQ(pcr_hex(ep_b->tcti(), 16), pcr16);
     EXPECT_EQ(
@@ -78,71 +72,66 @@ TEST_F(Vtpm_migration, RoundTripKeepsStateAndDestroysTheSource)
             .out,
         "0000000000000001");
     // Importing the same blob again must not make a second copy.
-    auto const twice = mb->import_instance(blob);
+    auto const twice = mb_->import_instance(blob);
     ASSERT_FALSE(twice);
     EXPECT_EQ(twice.error().code, Errc::REPLAYED) << twice.error().message;
 
     // B's instance survives a restart of B's manager (re-wrapped under B's manager key).
-    ASSERT_TRUE(mb->stop(inst->uuid));
-    mb.reset();
-    mb = b_.open();
-    ASSERT_TRUE(mb);
-    EXPECT_TRUE(mb->start(inst->uuid, id, Start_mode::RESUME));
+    ASSERT_TRUE(mb_->stop(inst->uuid));
+    mb_.reset();
+    mb_ = b_.open();
+    ASSERT_TRUE(mb_);
+    EXPECT_TRUE(mb_->start(inst->uuid, id_, Start_mode::RESUME));
 }
 
 TEST_F(Vtpm_migration, BlobForAnotherPlatformOrTamperedIsRefused)
 {
-    ASSERT_TRUE(a_.tpm.ok() && b_.tpm.ok());
-    auto ma = a_.open();
-    auto mb = b_.open();
-    ASSERT_TRUE(ma && mb);
-    auto const id = identity("work");
-    auto const i1 = ma->create(id);
+    auto const i1 = ma_->create(id_);
     ASSERT_TRUE(i1);
-    ASSERT_TRUE(ma->start(i1->uuid, id, Start_mode::RESET));
+    ASSERT_TRUE(ma_->start(i1->uuid, id_, Start_mode::RESET));
 
     // Exported to A itself (standing in for a third platform): B must refuse it.
-    auto const key_a = ma->platform_key();
+    auto const key_a = ma_->platform_key();
     ASSERT_TRUE(key_a);
     std::string const blob = tmp_.path() + "/for-a.vtpm";
-    ASSERT_TRUE(ma->export_instance(i1->uuid, *key_a, blob));
-    auto const wrong = mb->import_instance(blob);
+    ASSERT_TRUE(ma_->export_instance(i1->uuid, *key_a, blob));
+    auto const wrong = mb_->import_instance(blob);
     ASSERT_FALSE(wrong);
     EXPECT_EQ(wrong.error().code, Errc::WRONG_PLATFORM);
     EXPECT_NE(wrong.error().message.find("is for platform"), std::string::npos);
 
     // Relabelling the target field does not help: the payload is bound to A's TPM key.
-    auto const key_b = mb->platform_key();
+    auto const key_b = mb_->platform_key();
     ASSERT_TRUE(key_b);
     auto text = read_text(blob);
     ASSERT_TRUE(text);
     auto const at = text->find("target=");
     text->replace(at + 7, 64, to_hex(key_b->id()));
     ASSERT_TRUE(write_atomic(blob + ".forged", *text));
-    auto const forged = mb->import_instance(blob + ".forged");
+    auto const forged = mb_->import_instance(blob + ".forged");
     ASSERT_FALSE(forged);
     EXPECT_EQ(forged.error().code, Errc::CORRUPT) << forged.error().message;
 
     // A flipped payload byte in a blob really for B.
-    auto const i2 = ma->create(id);
+    auto const i2 = ma_->create(id_);
     ASSERT_TRUE(i2);
     std::string const blob2 = tmp_.path() + "/for-b.vtpm";
-    ASSERT_TRUE(ma->export_instance(i2->uuid, *key_b, blob2));
+    ASSERT_TRUE(ma_->export_instance(i2->uuid, *key_b, blob2));
     auto t2 = read_text(blob2);
     ASSERT_TRUE(t2);
     auto const p = t2->find("payload=") + 20;
     (*t2)[p] = (*t2)[p] == '0' ? '1' : '0';
     ASSERT_TRUE(write_atomic(blob2 + ".bad", *t2));
-    auto const bad = mb->import_instance(blob2 + ".bad");
+    auto const bad = mb_->import_instance(blob2 + ".bad");
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, Errc::CORRUPT);
-    EXPECT_TRUE(mb->list().empty());
+    EXPECT_TRUE(mb_->list().empty());
     // The intact blob still imports: a refusal loses nothing.
-    EXPECT_TRUE(mb->import_instance(blob2));
+    EXPECT_TRUE(mb_->import_instance(blob2));
 
     // Garbage is refused cleanly.
     ASSERT_TRUE(write_atomic(tmp_.path() + "/junk", std::string("not a blob\n")));
-    auto const junk = mb->import_instance(tmp_.path() + "/junk");
+    auto const junk = mb_->import_instance(tmp_.path() + "/junk");
     ASSERT_FALSE(junk);
     EXPECT_EQ(junk.error().code, Errc::CORRUPT);
 }
@@ -158,87 +147,77 @@ std::string field(std::string const &text, std::string const &key)
 
 TEST_F(Vtpm_migration, ABlobImportsOnceEvenAfterTheInstanceIsGoneOrCameBack)
 {
-    ASSERT_TRUE(a_.tpm.ok() && b_.tpm.ok());
-    auto ma = a_.open();
-    auto mb = b_.open();
-    ASSERT_TRUE(ma && mb);
-    auto const id = identity("work");
-    auto const inst = ma->create(id);
+    auto const inst = ma_->create(id_);
     ASSERT_TRUE(inst);
-    auto const key_a = ma->platform_key();
-    auto const key_b = mb->platform_key();
+    auto const key_a = ma_->platform_key();
+    auto const key_b = mb_->platform_key();
     ASSERT_TRUE(key_a && key_b);
     std::string const ab = tmp_.path() + "/a-to-b.vtpm", ba = tmp_.path() + "/b-to-a.vtpm";
-    ASSERT_TRUE(ma->export_instance(inst->uuid, *key_b, ab));
-    auto const again = ma->export_instance(inst->uuid, *key_b, ab + ".2");
+    ASSERT_TRUE(ma_->export_instance(inst->uuid, *key_b, ab));
+    auto const again = ma_->export_instance(inst->uuid, *key_b, ab + ".2");
     ASSERT_FALSE(again);
     EXPECT_EQ(again.error().code, Errc::NOT_FOUND);
     EXPECT_NE(again.error().message.find("was exported"), std::string::npos)
         << again.error().message;
-    ASSERT_TRUE(mb->import_instance(ab));
+    ASSERT_TRUE(mb_->import_instance(ab));
 
     // B sends it back to A; A takes it (a new export), then B's old blob is replayed to B,
     // where the instance no longer exists: refused, not resurrected.
-    ASSERT_TRUE(mb->export_instance(inst->uuid, *key_a, ba));
-    EXPECT_TRUE(mb->list().empty());
-    auto const replay = mb->import_instance(ab);
+    ASSERT_TRUE(mb_->export_instance(inst->uuid, *key_a, ba));
+    EXPECT_TRUE(mb_->list().empty());
+    auto const replay = mb_->import_instance(ab);
     ASSERT_FALSE(replay);
     EXPECT_EQ(replay.error().code, Errc::REPLAYED) << replay.error().message;
     EXPECT_NE(replay.error().message.find("already imported"), std::string::npos);
-    EXPECT_TRUE(mb->list().empty());
-    ASSERT_TRUE(ma->import_instance(ba));
-    ASSERT_EQ(ma->list().size(), 1u);
+    EXPECT_TRUE(mb_->list().empty());
+    ASSERT_TRUE(ma_->import_instance(ba));
+    ASSERT_EQ(ma_->list().size(), 1u);
 
     // A destroys it; the blob that brought it is refused too, and so after a manager restart
     // (the ledger is on disk, not in memory).
-    ASSERT_TRUE(ma->destroy(inst->uuid));
-    ma.reset();
-    ma = a_.open();
-    ASSERT_TRUE(ma);
-    auto const after_restart = ma->import_instance(ba);
+    ASSERT_TRUE(ma_->destroy(inst->uuid));
+    ma_.reset();
+    ma_ = a_.open();
+    ASSERT_TRUE(ma_);
+    auto const after_restart = ma_->import_instance(ba);
     ASSERT_FALSE(after_restart);
     EXPECT_EQ(after_restart.error().code, Errc::REPLAYED);
-    EXPECT_TRUE(ma->list().empty());
+    EXPECT_TRUE(ma_->list().empty());
     EXPECT_NE(sh("grep -c \"refused import\" " + a_.root + "/audit.log").out, "0\n");
 }
 
 TEST_F(Vtpm_migration, AnInterruptedExportKeepsItsIdAndItsTarget)
 {
-    ASSERT_TRUE(a_.tpm.ok() && b_.tpm.ok());
-    auto ma = a_.open();
-    auto mb = b_.open();
-    ASSERT_TRUE(ma && mb);
-    auto const id = identity("work");
-    auto const inst = ma->create(id);
+    auto const inst = ma_->create(id_);
     ASSERT_TRUE(inst);
-    auto const key_a = ma->platform_key();
-    auto const key_b = mb->platform_key();
+    auto const key_a = ma_->platform_key();
+    auto const key_b = mb_->platform_key();
     ASSERT_TRUE(key_a && key_b);
     // The blob cannot be written: the export stops after marking the instance exporting.
-    auto const failed = ma->export_instance(inst->uuid, *key_b, tmp_.path() + "/no/such/dir/x");
+    auto const failed = ma_->export_instance(inst->uuid, *key_b, tmp_.path() + "/no/such/dir/x");
     ASSERT_FALSE(failed);
     auto const record = read_text(a_.root + "/instances/" + inst->uuid + "/record");
     ASSERT_TRUE(record);
     auto const export_id = field(*record, "export");
     ASSERT_EQ(export_id.size(), 32u) << *record;
     EXPECT_EQ(field(*record, "status"), "exporting");
-    EXPECT_EQ(ma->start(inst->uuid, id, Start_mode::RESUME).error().code, Errc::BAD_STATE);
+    EXPECT_EQ(ma_->start(inst->uuid, id_, Start_mode::RESUME).error().code, Errc::BAD_STATE);
     // Not to another platform: that would make two importable copies.
-    auto const elsewhere = ma->export_instance(inst->uuid, *key_a, tmp_.path() + "/to-a.vtpm");
+    auto const elsewhere = ma_->export_instance(inst->uuid, *key_a, tmp_.path() + "/to-a.vtpm");
     ASSERT_FALSE(elsewhere);
     EXPECT_EQ(elsewhere.error().code, Errc::BAD_STATE) << elsewhere.error().message;
     EXPECT_FALSE(exists(tmp_.path() + "/to-a.vtpm"));
     // The same target finishes the job with the same export id.
     std::string const blob = tmp_.path() + "/to-b.vtpm";
-    ASSERT_TRUE(ma->export_instance(inst->uuid, *key_b, blob));
+    ASSERT_TRUE(ma_->export_instance(inst->uuid, *key_b, blob));
     auto const text = read_text(blob);
     ASSERT_TRUE(text);
     EXPECT_EQ(field(*text, "export"), export_id);
-    EXPECT_TRUE(ma->list().empty());
+    EXPECT_TRUE(ma_->list().empty());
     auto const ledger = read_text(a_.root + "/ledger");
     ASSERT_TRUE(ledger);
     EXPECT_EQ(field(*ledger, "exported." + export_id), inst->uuid);
-    ASSERT_TRUE(mb->import_instance(blob));
+    ASSERT_TRUE(mb_->import_instance(blob));
     auto const ledger_b = read_text(b_.root + "/ledger");
     ASSERT_TRUE(ledger_b);
     EXPECT_EQ(field(*ledger_b, "consumed." + export_id), inst->uuid);
