@@ -1,8 +1,9 @@
 #!/bin/sh
 # /init of the vchan test domains (docs/vchan.md section 7): loads xen-evtchn, xen-gntdev and
 # xen-gntalloc, then runs ward-vchan-peer as the kernel command line says:
-#   ward.vchan=server:PORT:BYTES:CLIENT[:INTRUDER]   or   ward.vchan=client:SERVER:PORT:BYTES
-#   ward.poweroff   power off when the peer program has ended (else stay idle)
+#   ward.vchan=server:PORTS:BYTES:CLIENT[:INTRUDER]  or  ward.vchan=client:SERVER:PORT:BYTES[:crash]
+#   (several ward.vchan= run one after the other)
+#   ward.poweroff   power off when the peer programs have ended (else stay idle)
 /bin/busybox mkdir -p /proc /sys /dev /tmp /run
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sysfs /sys
@@ -11,7 +12,7 @@
 spec='' off=''
 for a in $(cat /proc/cmdline); do
     case "$a" in
-    ward.vchan=*) spec=${a#*=} ;;
+    ward.vchan=*) spec="$spec ${a#*=}" ;;
     ward.poweroff) off=1 ;;
     esac
 done
@@ -19,11 +20,11 @@ echo "WARD-VCHAN: userspace up"
 for m in xen-evtchn xen-gntdev xen-gntalloc; do
     insmod "/lib/modules/xen/$m.ko" || echo "WARD-VCHAN: insmod $m failed"
 done
-if [ -n "$spec" ]; then
+for one in $spec; do
     # shellcheck disable=SC2046
-    /bin/ward-vchan-peer $(echo "$spec" | tr ':' ' ')
-    echo "WARD-VCHAN: ward-vchan-peer exited with status $?"
-fi
+    /bin/ward-vchan-peer $(echo "$one" | tr ':' ' ')
+    echo "WARD-VCHAN: ward-vchan-peer $one exited with status $?"
+done
 if [ -n "$off" ]; then
     echo "WARD-VCHAN: poweroff"
     poweroff -f

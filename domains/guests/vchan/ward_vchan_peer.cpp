@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
 // ward-vchan-peer: one end of a vchan between two Linux domains on Ward, over the grant
 // transport of dom::vchan (docs/vchan.md section 5), for tests/emu/linux_vchan.
-//   ward-vchan-peer server PORT BYTES CLIENT [INTRUDER]
-//       serves CLIENT on PORT (and publishes a second channel for INTRUDER, which the ACM must
-//       refuse), sends BYTES of a PRNG stream while checking BYTES of the client's stream, then
-//       waits for the client to disconnect.
-//   ward-vchan-peer client SERVER PORT BYTES
+//   ward-vchan-peer server PORTS BYTES CLIENT [INTRUDER]
+//       serves CLIENT on each of PORTS (comma-separated, one after the other; for the first it
+//       also publishes a channel for INTRUDER, which the ACM must refuse): sends BYTES of a PRNG
+//       stream while checking BYTES of the client's stream, then waits for the client to
+//       disconnect.
+//   ward-vchan-peer client SERVER PORT BYTES [crash]
 //       connects to SERVER's channel (waiting until it is published), does the same exchange
-//       with the streams swapped and closes.
+//       with the streams swapped and closes; with `crash` it kills itself (SIGKILL) instead,
+//       still mapped, and the server must learn of it from Linux's unmap notification.
 // Every step prints one line "VCHAN-SERVER: ..." / "VCHAN-CLIENT: ..."; exit status 0 on
 // success, 1 on a failure (with the reason).
 #include <chrono>
 #include <cinttypes>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include "ward/vchan/grant_keys.hpp"
@@ -139,6 +143,13 @@ bool exchange(Vchan &v, uint64_t tx_seed, uint64_t rx_seed, std::size_t bytes)
     return true;
 }
 
+int usage()
+{
+    std::fprintf(stderr, "usage: ward-vchan-peer server PORTS BYTES CLIENT [INTRUDER]\n"
+                         "       ward-vchan-peer client SERVER PORT BYTES [crash]\n");
+    return 2;
+}
+
 bool number(char const *s, unsigned long &out)
 {
     char *end = nullptr;
@@ -157,10 +168,8 @@ unsigned own_domid()
     return *id;
 }
 
-int run_server(unsigned port, std::size_t bytes, unsigned client, long intruder)
+int serve_one(unsigned me, unsigned port, std::size_t bytes, unsigned client, long intruder)
 {
-    tag = "VCHAN-SERVER";
-    unsigned const me = own_domid();
     Endpoint const ep{"", me, client, port, Transport::GRANT};
     auto v = Vchan::server_init(ep, RING_BYTES, RING_BYTES);
     if (!v) {
@@ -186,15 +195,15 @@ int run_server(unsigned port, std::size_t bytes, unsigned client, long intruder)
             fail_line("accept", r.error());
             return 1;
         }
-    std::printf("%s: client connected (rings %zu/%zu bytes)\n", tag, (*v)->read_capacity(),
-                (*v)->write_capacity());
+    std::printf("%s: client connected on port %u (rings %zu/%zu bytes)\n", tag, port,
+                (*v)->read_capacity(), (*v)->write_capacity());
     if (!exchange(**v, SERVER_SEED, CLIENT_SEED, bytes))
         return 1;
     std::fflush(stdout);
     for (;;) {
         auto r = (*v)->wait(-1);
         if (!r && r.error() == Error::CLOSED) {
-            std::printf("%s: client disconnected\n", tag);
+            std::printf("%s: client disconnected from port %u\n", tag, port);
             break;
         }
         if (!r) {
@@ -208,7 +217,25 @@ int run_server(unsigned port, std::size_t bytes, unsigned client, long intruder)
     return 0;
 }
 
-int run_client(unsigned server, unsigned port, std::size_t bytes)
+int run_server(char const *ports, std::size_t bytes, unsigned client, long intruder)
+{
+    tag = "VCHAN-SERVER";
+    unsigned const me = own_domid();
+    std::string const list = ports;
+    std::size_t at = 0;
+    while (at <= list.size()) {
+        std::size_t const comma = std::min(list.find(',', at), list.size());
+        unsigned long port = 0;
+        if (!number(list.substr(at, comma - at).c_str(), port))
+            return usage();
+        if (serve_one(me, static_cast<unsigned>(port), bytes, client, at == 0 ? intruder : -1))
+            return 1;
+        at = comma + 1;
+    }
+    return 0;
+}
+
+int run_client(unsigned server, unsigned port, std::size_t bytes, bool crash)
 {
     tag = "VCHAN-CLIENT";
     unsigned const me = own_domid();
@@ -234,16 +261,14 @@ int run_client(unsigned server, unsigned port, std::size_t bytes)
                     server, port, (*v)->read_capacity(), (*v)->write_capacity());
         if (!exchange(**v, CLIENT_SEED, SERVER_SEED, bytes))
             return 1;
-        std::printf("%s: closing\n", tag);
+        if (crash) {
+            std::printf("%s: crashing on port %u with the grants mapped\n", tag, port);
+            std::fflush(stdout);
+            ::kill(::getpid(), SIGKILL);
+        }
+        std::printf("%s: closing port %u\n", tag, port);
         return 0; // the destructor closes: cli_live = 0 and a kick
     }
-}
-
-int usage()
-{
-    std::fprintf(stderr, "usage: ward-vchan-peer server PORT BYTES CLIENT [INTRUDER]\n"
-                         "       ward-vchan-peer client SERVER PORT BYTES\n");
-    return 2;
 }
 
 } // namespace
@@ -255,12 +280,13 @@ int main(int argc, char **argv)
         return usage();
     std::string_view const role = argv[1];
     unsigned long a = 0, b = 0, c = 0, d = 0;
-    if (role == "server" && (argc == 5 || argc == 6) && number(argv[2], a) && number(argv[3], b) &&
-        number(argv[4], c) && (argc == 5 || number(argv[5], d)))
-        return run_server(static_cast<unsigned>(a), b, static_cast<unsigned>(c),
+    if (role == "server" && (argc == 5 || argc == 6) && number(argv[3], b) && number(argv[4], c) &&
+        (argc == 5 || number(argv[5], d)))
+        return run_server(argv[2], b, static_cast<unsigned>(c),
                           argc == 6 ? static_cast<long>(d) : -1);
-    if (role == "client" && argc == 5 && number(argv[2], a) && number(argv[3], b) &&
+    bool const crash = argc == 6 && std::string_view{argv[5]} == "crash";
+    if (role == "client" && (argc == 5 || crash) && number(argv[2], a) && number(argv[3], b) &&
         number(argv[4], c))
-        return run_client(static_cast<unsigned>(a), static_cast<unsigned>(b), c);
+        return run_client(static_cast<unsigned>(a), static_cast<unsigned>(b), c, crash);
     return usage();
 }

@@ -7,7 +7,10 @@ section 7, tests/emu/linux_vchan/).
 Checked: server (2) and client (3), both labelled personal, connect through the store
 (ring-ref/event-channel published by the server, read by the client), exchange BYTES each way
 and check them byte for byte against the PRNG stream (each side's FNV-1a of what it sent equals
-the other side's of what it received); the client closes and the server sees the disconnect;
+the other side's of what it received); on port 1 the client closes and the server sees the
+disconnect; on port 2 the same exchange, then the client kills itself (SIGKILL) with the grants
+mapped and the server sees the disconnect (Linux's unmap notification clears cli_live and
+kicks);
 the intruder (4, label work), for which the server also published a channel, is refused: Ward
 logs the ACM denial and the refused grant map, and ward-vchan-peer reports REFUSED. The run is
 stopped once all of that has been seen.
@@ -35,11 +38,19 @@ def expected(nbytes):
          "the server published a channel for the intruder too"),
         ("VCHAN-CLIENT: domain 3 connected to domain 2 port 1 (rings 65536/65536 bytes)",
          "client", "the client mapped the grants and bound the event channel"),
-        ("VCHAN-SERVER: client connected (rings 65536/65536 bytes)", "server",
+        ("VCHAN-SERVER: client connected on port 1 (rings 65536/65536 bytes)", "server",
          "the server saw the client connect"),
         (f"VCHAN-CLIENT: sent {nbytes} bytes fnv", "client", "the client's exchange completed"),
         (f"VCHAN-SERVER: sent {nbytes} bytes fnv", "server", "the server's exchange completed"),
-        ("VCHAN-SERVER: client disconnected", "server", "the server saw the client's close"),
+        ("VCHAN-CLIENT: closing port 1", "client", "the client closed port 1"),
+        ("VCHAN-SERVER: client disconnected from port 1", "server",
+         "the server saw the client's close"),
+        ("VCHAN-SERVER: client connected on port 2", "server", "the client came back on port 2"),
+        ("VCHAN-CLIENT: crashing on port 2 with the grants mapped", "client",
+         "the client kills itself while mapped"),
+        (":crash exited with status 137", "client", "it died of SIGKILL"),
+        ("VCHAN-SERVER: client disconnected from port 2", "server",
+         "the server saw the crashed client go (unmap notification)"),
         ("ward: acm: denied grant map between domain 4 'intruder' (label work) and domain 2 "
          "'server' (label personal)", None, "the ACM refused the intruder's map"),
         ("ward: domain 4 'intruder': grant map of domain 2 ref", None,
@@ -49,18 +60,17 @@ def expected(nbytes):
     ]
 
 
-DONE_NEEDLES = ["VCHAN-SERVER: client disconnected",
+DONE_NEEDLES = ["VCHAN-SERVER: client disconnected from port 2",
                 "VCHAN-CLIENT: connect to domain 2 port 1 refused"]
 FORBIDDEN = [
     ("MISMATCH", "a byte arrived wrong"),
     ("failed:", "a vchan call failed"),
     ("insmod", "a module did not load"),
-    ("still unconnected", None),  # placeholder, removed below
+    ("closing port 2", "the client closed port 2 instead of crashing"),
     ("intruder's channel is CONNECTED", "the intruder connected"),
     ("wardstore-domain exited", "wardstore-domain stopped"),
     ("ward: PANIC", "the hypervisor panicked"),
 ]
-FORBIDDEN = [f for f in FORBIDDEN if f[1] is not None]
 STREAM = re.compile(r"sent (\d+) bytes fnv ([0-9a-f]{16}), received (\d+) bytes fnv ([0-9a-f]{16})")
 
 
@@ -107,21 +117,26 @@ def main():
             failures.append(f"missing '{needle}' ({prefix.strip()}): {meaning}")
         else:
             print(f"ok  {hit[0]:7.2f}s  {meaning}")
-    streams = {}
-    for who in ("server", "client"):
-        m = next((STREAM.search(l) for _, l in lines
-                  if l.startswith(f"[{who}] ") and STREAM.search(l)), None)
-        if m:
-            streams[who] = m.groups()
-            print(f"    {who}: {l_of(lines, who)}")
-    if len(streams) == 2:
-        s, c = streams["server"], streams["client"]
+    # One exchange per port, in order, on each side.
+    streams = {who: [(l, STREAM.search(l).groups()) for _, l in lines
+                     if l.startswith(f"[{who}] ") and STREAM.search(l)]
+               for who in ("server", "client")}
+    for port in (1, 2):
+        if len(streams["server"]) < port or len(streams["client"]) < port:
+            failures.append(f"port {port}: an exchange report is missing")
+            continue
+        (sl, s), (cl, c) = streams["server"][port - 1], streams["client"][port - 1]
+        print(f"    {sl}\n    {cl}")
         if not (s[0] == c[2] == str(nbytes) and s[2] == c[0] == str(nbytes)):
-            failures.append(f"byte counts differ: server {s}, client {c}")
-        if s[1] != c[3] or c[1] != s[3]:
-            failures.append(f"stream hashes differ: server {s}, client {c}")
+            failures.append(f"port {port}: byte counts differ: server {s}, client {c}")
+        elif s[1] != c[3] or c[1] != s[3]:
+            failures.append(f"port {port}: stream hashes differ: server {s}, client {c}")
         else:
-            print("ok           both directions' FNV-1a hashes agree")
+            print(f"ok           port {port}: both directions' FNV-1a hashes agree")
+    crash = next((i for i, (_, l) in enumerate(lines) if "crashing on port 2" in l), None)
+    gone = next((i for i, (_, l) in enumerate(lines) if "disconnected from port 2" in l), None)
+    if crash is not None and gone is not None and gone < crash:
+        failures.append("the server reported port 2's disconnect before the client crashed")
     for needle, meaning in FORBIDDEN:
         for _, l in lines:
             if needle in l:
@@ -134,10 +149,6 @@ def main():
         return 1
     print("PASS")
     return 0
-
-
-def l_of(lines, who):
-    return next((l for _, l in lines if l.startswith(f"[{who}] ") and STREAM.search(l)), "")
 
 
 if __name__ == "__main__":
