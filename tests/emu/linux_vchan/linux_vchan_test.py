@@ -60,7 +60,7 @@ def expected(nbytes):
     ]
 
 
-DONE_NEEDLES = ["VCHAN-SERVER: client disconnected from port 2",
+DONE_NEEDLES = ["VCHAN-SERVER: client disconnected from port 2", ":crash exited with status",
                 "VCHAN-CLIENT: connect to domain 2 port 1 refused"]
 FORBIDDEN = [
     ("MISMATCH", "a byte arrived wrong"),

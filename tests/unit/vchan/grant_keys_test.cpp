@@ -5,6 +5,7 @@
 #include "ward/vchan/grant_keys.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "ward/vchan/vchan.hpp"
 
@@ -76,4 +77,22 @@ TEST(GrantKeys, ForgedGrantListsAreRefused)
     EXPECT_TRUE(check_grants(twice, {13, 12}, 9)); // only the first three are the layout's
     uint32_t const zero[] = {0};
     EXPECT_EQ(check_grants(zero, {12, 11}, 9).error(), Error::PROTOCOL);
+}
+
+// Outside a Xen domain the devices are missing: both ends fail with SYSTEM and say why.
+TEST(GrantTransport, WithoutXenDevicesFailsCleanly)
+{
+    if (::access("/dev/xen/xenbus", F_OK) == 0)
+        GTEST_SKIP() << "running in a Xen domain";
+    Endpoint const ep{"", 2, 3, 1, Transport::GRANT};
+    auto s = Vchan::server_init(ep, 1024, 2048);
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error(), Error::SYSTEM);
+    EXPECT_NE(last_error_detail().find("/dev/xen/"), std::string::npos) << last_error_detail();
+    auto c = Vchan::client_init(ep);
+    ASSERT_FALSE(c);
+    EXPECT_EQ(c.error(), Error::SYSTEM);
+    EXPECT_NE(last_error_detail().find("/dev/xen/xenbus"), std::string::npos);
+    // Sizes are still checked first, as over the socket.
+    EXPECT_EQ(Vchan::server_init(ep, 4u << 20, 1024).error(), Error::INVALID_ARGUMENT);
 }
