@@ -7,6 +7,8 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string_view>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -57,7 +59,16 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "wardstore: %s\n", provider.error().c_str());
             return 1;
         }
-        auto discovery = dom::store::Ward_discovery::create(opts.socket_path);
+        // vTPM devices to make come from this domain's kernel command line (the boot
+        // configuration, as trusted as the builder): ward.vtpm=FRONTEND:BACKEND.
+        std::ifstream cmdline_file("/proc/cmdline");
+        std::string const cmdline{std::istreambuf_iterator<char>(cmdline_file),
+                                  std::istreambuf_iterator<char>()};
+        auto const vtpm = dom::store::parse_vtpm_links(cmdline);
+        for (auto const &l : vtpm)
+            std::fprintf(stderr, "wardstore: vtpm for '%s' served by '%s'\n", l.frontend.c_str(),
+                         l.backend.c_str());
+        auto discovery = dom::store::Ward_discovery::create(opts.socket_path, vtpm);
         if (!discovery) {
             std::fprintf(stderr, "wardstore: %s\n", discovery.error().c_str());
             return 1;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "ward_discovery.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -47,13 +49,88 @@ xendev::Result<std::vector<Served_domain>> list_served_domains(xendev::Privcmd &
     return out;
 }
 
-xendev::Result<std::unique_ptr<Ward_discovery>> Ward_discovery::create(std::string socket_path)
+std::vector<Vtpm_link> parse_vtpm_links(std::string_view cmdline)
+{
+    std::vector<Vtpm_link> out;
+    auto const name_ok = [](std::string_view n) {
+        if (n.empty() || n.size() > 31)
+            return false;
+        for (char const c : n)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.')
+                return false;
+        return true;
+    };
+    std::size_t at = 0;
+    while (at < cmdline.size()) {
+        auto const end = cmdline.find_first_of(" \t\n", at);
+        auto const tok = cmdline.substr(at, end == std::string_view::npos ? end : end - at);
+        at = end == std::string_view::npos ? cmdline.size() : end + 1;
+        constexpr std::string_view KEY = "ward.vtpm=";
+        if (tok.substr(0, KEY.size()) != KEY)
+            continue;
+        auto const v = tok.substr(KEY.size());
+        auto const colon = v.find(':');
+        if (colon == std::string_view::npos)
+            continue;
+        auto const f = v.substr(0, colon), b = v.substr(colon + 1);
+        if (name_ok(f) && name_ok(b) && f != b)
+            out.push_back({std::string{f}, std::string{b}});
+    }
+    return out;
+}
+
+xendev::Result<std::unique_ptr<Ward_discovery>> Ward_discovery::create(std::string socket_path,
+                                                                       std::vector<Vtpm_link> vtpm)
 {
     auto p = HV_TRY(xendev::Privcmd::open());
     auto e = HV_TRY(xendev::Evtchn::open());
     HV_TRY(e.bind_virq(VIRQ_DOM_EXC));
-    return std::unique_ptr<Ward_discovery>{
+    auto d = std::unique_ptr<Ward_discovery>{
         new Ward_discovery{std::move(p), std::move(e), std::move(socket_path)}};
+    d->vtpm_links_ = std::move(vtpm);
+    return d;
+}
+
+// The toolstack half of the tpmif handshake (docs/vtpm.md §7 step 1), as Xen's libxl lays it
+// out: the backend's directory owned by the backend and readable by the frontend, the
+// frontend's owned by the frontend and readable by the backend. New nodes inherit their
+// parent's permissions, so each directory gets its permissions before its children.
+bool Ward_discovery::make_vtpm_device(Served_domain const &front, Served_domain const &back)
+{
+    std::string const f = std::to_string(front.domid), b = std::to_string(back.domid);
+    std::string const be = "/local/domain/" + b + "/backend/vtpm/" + f + "/0";
+    std::string const fe = "/local/domain/" + f + "/device/vtpm/0";
+    bool ok = client_.mkdir(be) && client_.set_perms(be, {"n" + b, "r" + f}) &&
+              client_.write(be + "/frontend", fe) && client_.write(be + "/frontend-id", f) &&
+              client_.write(be + "/frontend-name", front.name) &&
+              client_.write(be + "/online", "1") && client_.write(be + "/state", "1");
+    ok = ok && client_.mkdir(fe) && client_.set_perms(fe, {"n" + f, "r" + b}) &&
+         client_.write(fe + "/backend", be) && client_.write(fe + "/backend-id", b) &&
+         client_.write(fe + "/state", "1");
+    std::fprintf(stderr, "wardstore: vtpm device 0 of domain %u '%s' served by domain %u '%s'%s\n",
+                 front.domid, front.name.c_str(), back.domid, back.name.c_str(),
+                 ok ? "" : ": its nodes could not be made");
+    return ok;
+}
+
+void Ward_discovery::make_vtpm_devices()
+{
+    auto const find = [&](std::string const &name) -> Served_domain const * {
+        for (auto const &[_, d] : known_)
+            if (d.name == name)
+                return &d;
+        return nullptr;
+    };
+    for (auto const &l : vtpm_links_) {
+        Served_domain const *f = find(l.frontend), *b = find(l.backend);
+        if (!f || !b)
+            continue;
+        std::pair const key{f->domid, b->domid};
+        if (std::find(vtpm_made_.begin(), vtpm_made_.end(), key) != vtpm_made_.end())
+            continue;
+        if (make_vtpm_device(*f, *b))
+            vtpm_made_.push_back(key);
+    }
 }
 
 Ward_discovery::Ward_discovery(xendev::Privcmd p, xendev::Evtchn e, std::string socket_path)
@@ -94,6 +171,17 @@ void Ward_discovery::release(uint32_t domid)
     payload += '\0';
     auto const r = client_.request(static_cast<uint32_t>(Msg::RELEASE), payload);
     (void)client_.rm("/local/domain/" + std::to_string(domid));
+    // A vTPM device whose other end ended: remove the survivor's side, so its driver or
+    // backend sees the device go.
+    for (auto it = vtpm_made_.begin(); it != vtpm_made_.end();) {
+        auto const [f, b] = *it;
+        if (f == domid)
+            (void)client_.rm("/local/domain/" + std::to_string(b) + "/backend/vtpm/" +
+                             std::to_string(f));
+        else if (b == domid)
+            (void)client_.rm("/local/domain/" + std::to_string(f) + "/device/vtpm/0");
+        it = (f == domid || b == domid) ? vtpm_made_.erase(it) : it + 1;
+    }
     std::fprintf(stderr, "wardstore: released domain %u%s%s\n", domid, r ? "" : ": ",
                  r ? "" : r.error().name.c_str());
 }
@@ -124,6 +212,7 @@ size_t Ward_discovery::sync()
             known_[domid] = d;
             ++changes;
         }
+    make_vtpm_devices();
     return changes;
 }
 

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ward/store/client.hpp"
@@ -32,10 +33,23 @@ struct Served_domain
 // The list Ward gives this domain right now.
 xendev::Result<std::vector<Served_domain>> list_served_domains(xendev::Privcmd &privcmd);
 
+// A vTPM device the boot configuration asks for (`ward.vtpm=FRONTEND:BACKEND` on the store
+// domain's kernel command line, docs/vtpm.md §7): domain FRONTEND gets device vtpm/0 served by
+// the tpmif backend in domain BACKEND. Names are the domains' names as Ward reports them.
+struct Vtpm_link
+{
+    std::string frontend;
+    std::string backend;
+};
+
+// Parses the `ward.vtpm=F:B` tokens of a kernel command line; malformed tokens are skipped.
+std::vector<Vtpm_link> parse_vtpm_links(std::string_view cmdline);
+
 class Ward_discovery
 {
   public:
-    static xendev::Result<std::unique_ptr<Ward_discovery>> create(std::string socket_path);
+    static xendev::Result<std::unique_ptr<Ward_discovery>> create(std::string socket_path,
+                                                                  std::vector<Vtpm_link> vtpm = {});
 
     // Introduces/releases until `stop` is set and stop_fd becomes readable.
     void run(std::atomic<bool> const &stop, int stop_fd);
@@ -46,11 +60,15 @@ class Ward_discovery
     Ward_discovery(xendev::Privcmd p, xendev::Evtchn e, std::string socket_path);
     bool introduce(Served_domain const &d);
     void release(uint32_t domid);
+    void make_vtpm_devices();
+    bool make_vtpm_device(Served_domain const &front, Served_domain const &back);
 
     xendev::Privcmd privcmd_;
     xendev::Evtchn dom_exc_;
     ward::store::Client client_;
     std::map<uint32_t, Served_domain> known_;
+    std::vector<Vtpm_link> vtpm_links_;
+    std::vector<std::pair<uint32_t, uint32_t>> vtpm_made_; // (frontend, backend) domids
 };
 
 } // namespace dom::store

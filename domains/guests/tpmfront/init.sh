@@ -1,0 +1,56 @@
+#!/bin/sh
+# /init of the tpmfront test guest (docs/vtpm.md §7): Linux's unchanged xen-tpmfront gets
+# /dev/tpm0 from the vTPM domain's tpmif v2 backend; ward-tpm-probe sends TPM2 commands through
+# it (GetRandom, PCR_Read of the launch PCRs 8 and 9, and ward.bench=N PCR_Reads for a rate).
+# Then the driver is unbound (the frontend closes the device) and bound again (a new ring on the
+# same device), the probe runs again, and with ward.poweroff the guest powers off.
+/bin/busybox mkdir -p /proc /sys /dev /tmp /run
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+/bin/busybox --install -s /bin
+off='' bench=''
+for a in $(cat /proc/cmdline); do
+    case "$a" in
+    ward.poweroff) off=1 ;;
+    ward.bench=*) bench=${a#*=} ;;
+    esac
+done
+echo "WARD-TPMFRONT: userspace up"
+insmod /lib/modules/xen-tpmfront.ko || echo "WARD-TPMFRONT: insmod xen-tpmfront FAILED"
+# The driver registers /dev/tpm0 once its probe (which already sends commands over the ring)
+# finished; the device node appears when the store made the device and the backend answered.
+wait_tpm() {
+    n=0
+    while ! ls /dev/tpm[0-9]* >/dev/null 2>&1 && [ $n -lt 300 ]; do
+        sleep 1
+        n=$((n + 1))
+    done
+    tpm=$(ls /dev/tpm[0-9]* 2>/dev/null | head -n 1)
+}
+wait_tpm
+if [ -n "$tpm" ]; then
+    echo "WARD-TPMFRONT: $tpm present ($(cat /sys/class/tpm/${tpm#/dev/}/device/modalias 2>/dev/null))"
+    ward-tpm-probe "$tpm" $bench
+else
+    echo "WARD-TPMFRONT: no /dev/tpm0 FAILED"
+fi
+# Close the device from the frontend (unbinding the driver switches it to Closed), then bind it
+# again: the backend must close, go back to InitWait and serve the new ring.
+drv=$(dirname "$(ls -d /sys/bus/xen/drivers/*/vtpm-0 2>/dev/null | head -n 1)")
+if [ -d "$drv" ] && echo vtpm-0 >"$drv/unbind"; then
+    echo "WARD-TPMFRONT: driver unbound"
+    if echo vtpm-0 >"$drv/bind"; then
+        wait_tpm
+        echo "WARD-TPMFRONT: driver bound again ($tpm)"
+        [ -n "$tpm" ] && ward-tpm-probe "$tpm"
+    fi
+else
+    echo "WARD-TPMFRONT: unbind FAILED"
+fi
+if [ -n "$off" ]; then
+    echo "WARD-TPMFRONT: poweroff"
+    poweroff -f
+fi
+echo "WARD-TPMFRONT: idle"
+while true; do sleep 3600; done
