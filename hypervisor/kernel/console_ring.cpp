@@ -36,7 +36,8 @@ bool console_ring_setup(Domain &d)
         return false;
     c.params[HVM_PARAM_CONSOLE_PFN] = CONSOLE_PAGE_GPA / PAGE_SIZE;
     c.params[HVM_PARAM_CONSOLE_EVTCHN] = *port;
-    console_input_attach(d, *port);
+    if (!d.service)
+        console_input_attach(d, *port);
     return true;
 }
 

@@ -12,6 +12,7 @@
 #include "kernel/scheduler.hpp"
 #include "kernel/store_setup.hpp"
 #include "platform/log.hpp"
+#include "ward/abi/xen.h"
 
 namespace hv::kernel
 {
@@ -94,6 +95,26 @@ void end_domain(Domain &d, bool destroyed, uint32_t reason, char const *note)
                 Frame_allocator::error_name(r.error()));
     (void)d.account.uncharge(d.account.used());
     d.chunk_count = 0;
+}
+
+void end_lone_service_domains()
+{
+    bool service_alive = false;
+    for (Domain const &d : domains()) {
+        if (!d.alive())
+            continue;
+        if (!d.service)
+            return;
+        service_alive = true;
+    }
+    if (!service_alive)
+        return;
+    for (Domain &d : domains()) {
+        if (!d.alive())
+            continue;
+        log("ward: only service domains are left: ending domain %u '%s'\n", d.id, d.name.c_str());
+        end_domain(d, true, WARD_SHUTDOWN_POWEROFF, "no domain left to serve");
+    }
 }
 
 } // namespace hv::kernel

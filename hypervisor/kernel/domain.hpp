@@ -59,6 +59,7 @@ struct Domain
     Domain_name name;
     Domain_label label;
     Cap_set caps;
+    bool service = false; // service=yes: takes no console input, ends with the last client
     uint64_t mem_bytes = 0;
     Memory_account account{0};
     std::array<uint64_t, MAX_DOMAIN_CHUNKS> chunks{}; // HPA of each 2 MiB chunk of guest RAM
@@ -100,5 +101,10 @@ void console_flush(Domain &d);
 // Ends a domain: stops it from running, releases its vCPU, address space and memory.
 // `destroyed` distinguishes a kill from the domain's own shutdown; `note` goes to the log.
 void end_domain(Domain &d, bool destroyed, uint32_t reason, char const *note);
+
+// Once every alive domain is a service domain (service=yes), ends them all: they exist only to
+// serve the others (docs/boot.md section 4.2). Cheap (one pass over the table); the scheduler
+// calls it after every slice.
+void end_lone_service_domains();
 
 } // namespace hv::kernel

@@ -198,6 +198,7 @@ Result<Domain *, Errno> create_domain(Domain_source const &src)
     d->name = cfg.name;
     d->label = cfg.label;
     d->caps = cfg.caps;
+    d->service = cfg.service;
     d->mem_bytes = mem;
     d->account = Memory_account{account_limit_frames(mem)};
     {

@@ -220,11 +220,13 @@ void scheduler_run(unsigned cpu)
     Cpu_local &c = cpus[cpu];
     c.index = cpu;
     c.apic_id = platform::lapic_id();
+    end_lone_service_domains(); // a system built with service domains only has nothing to run
     for (;;) {
         take_tick(c);
         sched::Entity *const e = c.run_queue.pick_next(__atomic_load_n(&c.ticks, __ATOMIC_RELAXED));
         if (e != nullptr) {
             run_slice(c, *static_cast<Vcpu_entity *>(e)->domain);
+            end_lone_service_domains();
             continue;
         }
         if (!any_schedulable())

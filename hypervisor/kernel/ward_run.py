@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """`make run`: boots a Ward ISO in QEMU (TCG, AMD SVM + NPT) with the serial console on this
-terminal. The run image (docs/console.md) has two Linux guests with shells on hvc0 and a test
-guest; what is typed goes to the domain with console focus (Ctrl-] n moves it, Ctrl-] ? lists
+terminal. The run image (docs/console.md) has the store domain (xenstore for the others), two
+Linux guests with shells on hvc0 and a test guest; what is typed goes to the domain with console focus (Ctrl-] n moves it, Ctrl-] ? lists
 the consoles). On a terminal, Ctrl-C goes to the guest and Ctrl-a x quits QEMU. The hypervisor
 ends the run itself through isa-debug-exit once every domain has ended (`poweroff` in each
-shell); its status is translated into a message and a normal exit code (docs/boot.md).
+shell; the store domain, a service domain, is ended with the last of them); its status is translated into a message and a normal exit code (docs/boot.md).
 
 Usage: ward_run.py [--memory SIZE] ISO"""
 import argparse
@@ -19,7 +19,7 @@ MEANING = {
     (0x7E << 1) | 1: (1, "hypervisor exception"),
     (0x7F << 1) | 1: (1, "hypervisor panic"),
 }
-DEFAULT_MEMORY = "512M"
+DEFAULT_MEMORY = "768M"
 
 
 def qemu_command(iso: str, memory: str = DEFAULT_MEMORY, interactive: bool = False) -> list:

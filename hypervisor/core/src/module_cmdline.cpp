@@ -23,11 +23,12 @@ enum Key : uint8_t
     TYPE,
     INITRD_FOR,
     EVENTLOG_FOR,
+    SERVICE,
     KEY_COUNT
 };
 
-constexpr char const *KEY_NAMES[KEY_COUNT] = {"name",  "label", "mem",        "caps",
-                                              "vcpus", "type",  "initrd_for", "eventlog_for"};
+constexpr char const *KEY_NAMES[KEY_COUNT] = {
+    "name", "label", "mem", "caps", "vcpus", "type", "initrd_for", "eventlog_for", "service"};
 
 bool name_char(char c)
 {
@@ -139,6 +140,14 @@ Result<void, Cmdline_error> apply(Key key, Text v, Module_config &m)
         m.role = Module_role::EVENTLOG;
         m.owner = HV_TRY(parse_name(v));
         return ok;
+    case SERVICE:
+        if (same(v, "yes"))
+            d.service = true;
+        else if (same(v, "no"))
+            d.service = false;
+        else
+            return unexpected(Cmdline_error::BAD_SERVICE);
+        return ok;
     case KEY_COUNT: break;
     }
     return unexpected(Cmdline_error::UNKNOWN_KEY);
@@ -247,6 +256,7 @@ char const *error_name(Cmdline_error e)
     case Cmdline_error::DUPLICATE_CAPABILITY: return "duplicate capability";
     case Cmdline_error::BAD_VCPUS: return "bad vcpu count";
     case Cmdline_error::UNKNOWN_TYPE: return "unknown domain type (only pvh)";
+    case Cmdline_error::BAD_SERVICE: return "bad service (yes or no)";
     case Cmdline_error::MISSING_NAME: return "missing name=";
     case Cmdline_error::MISSING_MEM: return "missing mem=";
     case Cmdline_error::INITRD_WITH_DOMAIN_KEYS:

@@ -1,21 +1,24 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Drives `make run`'s image (docs/console.md) through QEMU's serial console on pipes, the QEMU
-command being ward_run.py's own: two Linux guests (personal, work) with shells on hvc0, a test
-guest beside them.
+command being ward_run.py's own: the store domain (domain 1, a service domain), two Linux guests
+(personal 2, work 3) with shells on hvc0, a test guest (counter 4) beside them.
 
 Checked, each step waiting for what it needs on the log (no fixed sleeps):
 - both Linux guests reach their shell, the test guest runs to its end;
+- xenbus works in personal: a XS_READ of its `name` written by hand to /dev/xen/xenbus from the
+  shell is answered by the store domain with `personal`;
 - typed commands reach the guest with focus (personal) and its answers come back prefixed with
   its name: `echo ward-$((6*7))` gives ward-42, `cat /proc/uptime` two numbers;
 - Ctrl-] n moves the focus to work (Ward says so); what is typed then runs in work only: no
   byte of it shows up in personal's console, not even after focus comes back (Ctrl-] 1) and
   personal runs another command;
-- Ctrl-] with a domain that takes no input leaves the focus where it was;
-- `poweroff` in a shell ends that domain (for now through CLI;HLT, which Ward logs as `halted
-  with interrupts disabled`: the SCHEDOP_shutdown path of ward-poweroff does not return yet,
-  docs/console.md section 7); the focus then moves to the other shell by itself; after the
-  second poweroff every domain has ended and QEMU exits with Ward's "all ended" status.
+- Ctrl-] with a domain that takes no input (the test guest; the store domain, service=yes)
+  leaves the focus where it was;
+- `poweroff` in a shell ends that domain (SCHEDOP_shutdown through ward-poweroff; CLI;HLT,
+  which Ward logs as `halted with interrupts disabled`, if that fails); the focus then moves to
+  the other shell by itself; after the second poweroff only the store domain is left, Ward ends
+  it, and QEMU exits with Ward's "all ended" status.
 Usage: linux_run_test.py ISO WARD_RUN_PY [--echo]
 """
 import importlib.util
@@ -28,8 +31,8 @@ import time
 
 TOTAL_TIMEOUT = 420  # seconds for the whole run; each wait below is bounded by it
 CTRL_BRACKET = b"\x1d"
-# How Ward reports a shell's `poweroff`: CLI;HLT today; SCHEDOP_shutdown(poweroff) once
-# ward-poweroff's privcmd hypercall returns under Ward (then `shutdown: poweroff \(reason 0\)`).
+# How Ward reports a shell's `poweroff`: SCHEDOP_shutdown(poweroff) through ward-poweroff, or
+# CLI;HLT if that path fails.
 POWEROFF = (r"ward: domain {0} '{1}' (halted with interrupts disabled|"
             r"shutdown: poweroff \(reason 0\))")
 
@@ -127,10 +130,19 @@ def main():
     prompt = r"ward-shell\$ "
     try:
         step("personal has the console first",
-             lambda: con.wait(r"ward: console: first console: input goes to domain 1 'personal'"))
+             lambda: con.wait(r"ward: console: first console: input goes to domain 2 'personal'"))
         step("the test guest runs to its end", lambda: con.wait(r"\[counter\] counter done"))
         step("work reaches its shell", lambda: con.wait(r"\[work\] WARD-GUEST: shell on hvc0"))
         step("personal shows its prompt", lambda: con.wait(r"\[personal\] " + prompt))
+
+        # XS_READ "name" (type 2, request id 7, no transaction, 5 bytes) on /dev/xen/xenbus; the
+        # reply's 16-byte header is cut off.
+        m0 = con.mark()
+        con.type(b"(exec 3<>/dev/xen/xenbus; printf '\\002\\0\\0\\0\\007\\0\\0\\0\\0\\0\\0\\0"
+                 b"\\005\\0\\0\\0name\\0' >&3; echo \"xs-name=$(dd bs=64 count=1 <&3 2>/dev/null"
+                 b" | tail -c +17)\")\r")
+        step("the store domain answers personal's xenbus",
+             lambda: con.wait(r"\n\[personal\] xs-name=personal\n", m0))
 
         m0 = con.mark()
         con.type(b"echo ward-$((6*7))\r")
@@ -144,23 +156,27 @@ def main():
         m0 = con.mark()
         con.type(CTRL_BRACKET + b"n")
         step("Ctrl-] n moves the focus to work",
-             lambda: con.wait(r"ward: console: Ctrl-\] n: input goes to domain 2 'work'", m0))
+             lambda: con.wait(r"ward: console: Ctrl-\] n: input goes to domain 3 'work'", m0))
         m_work = con.mark()
         con.type(b"echo secret-$((1000+337)) ${HOSTNAME:-w}\r")
         step("work runs what is typed now", lambda: con.wait(r"\n\[work\] secret-1337 ", m_work))
 
         m0 = con.mark()
-        con.type(CTRL_BRACKET + b"3")
+        con.type(CTRL_BRACKET + b"4")
         step("the test guest takes no input: focus unchanged",
-             lambda: con.wait(r"ward: console: domain 3 takes no input; focus unchanged", m0))
+             lambda: con.wait(r"ward: console: domain 4 takes no input; focus unchanged", m0))
+        m0 = con.mark()
+        con.type(CTRL_BRACKET + b"1")
+        step("the store domain takes no input: focus unchanged",
+             lambda: con.wait(r"ward: console: domain 1 takes no input; focus unchanged", m0))
         m0 = con.mark()
         con.type(b"echo still-$((2*8))\r")
         step("work still has focus", lambda: con.wait(r"\n\[work\] still-16\n", m0))
 
         m0 = con.mark()
-        con.type(CTRL_BRACKET + b"1")
-        step("Ctrl-] 1 gives personal the focus back",
-             lambda: con.wait(r"ward: console: Ctrl-\] digit: input goes to domain 1 'personal'",
+        con.type(CTRL_BRACKET + b"2")
+        step("Ctrl-] 2 gives personal the focus back",
+             lambda: con.wait(r"ward: console: Ctrl-\] digit: input goes to domain 2 'personal'",
                               m0))
         m0 = con.mark()
         con.type(b"echo back-$((2+3))\r")
@@ -176,15 +192,17 @@ def main():
         m0 = con.mark()
         con.type(b"poweroff\r")
         step("poweroff in personal's shell ends it",
-             lambda: con.wait(POWEROFF.format(1, "personal"), m0))
+             lambda: con.wait(POWEROFF.format(2, "personal"), m0))
         m0 = con.mark()
         con.type(b"echo alone-$((3*3))\r")
         step("the focus moves to work by itself",
-             lambda: con.wait(r"the domain with focus ended: input goes to domain 2 'work'", m0))
+             lambda: con.wait(r"the domain with focus ended: input goes to domain 3 'work'", m0))
         step("work runs what is typed then", lambda: con.wait(r"\n\[work\] alone-9\n", m0))
         m0 = con.mark()
         con.type(b"poweroff\r")
-        step("poweroff in work's shell ends it", lambda: con.wait(POWEROFF.format(2, "work"), m0))
+        step("poweroff in work's shell ends it", lambda: con.wait(POWEROFF.format(3, "work"), m0))
+        step("Ward ends the store domain, the last one left",
+             lambda: con.wait(r"ward: only service domains are left: ending domain 1 'store'", m0))
         step("every domain has ended", lambda: con.wait(r"ward: all domains have ended", m0))
         rc = proc.wait(timeout=max(1, con.deadline - time.monotonic()))
         if rc != (0x10 << 1) | 1:

@@ -119,11 +119,28 @@ TEST(ModuleCmdline, RejectsBadInputWithTheColumn)
     EXPECT_EQ(error("name=a mem=4M vcpus=2"), Cmdline_error::BAD_VCPUS);
     EXPECT_EQ(error("name=a mem=4M vcpus=x"), Cmdline_error::BAD_VCPUS);
     EXPECT_EQ(error("name=a mem=4M type=hvm"), Cmdline_error::UNKNOWN_TYPE);
+    EXPECT_EQ(error("name=a mem=4M service=1"), Cmdline_error::BAD_SERVICE);
+    EXPECT_EQ(error("name=a mem=4M service=Yes"), Cmdline_error::BAD_SERVICE);
+    EXPECT_EQ(error("name=a mem=4M service=yes service=yes"), Cmdline_error::DUPLICATE_KEY);
+    EXPECT_EQ(error("initrd_for=a service=yes"), Cmdline_error::INITRD_WITH_DOMAIN_KEYS);
     EXPECT_EQ(error("mem=4M"), Cmdline_error::MISSING_NAME);
     EXPECT_EQ(error("name=a"), Cmdline_error::MISSING_MEM);
     EXPECT_EQ(error("name=a mem=4M -- " + std::string(2048, 'x')),
               Cmdline_error::GUEST_CMDLINE_TOO_LONG);
     EXPECT_STREQ(hv::error_name(Cmdline_error::UNKNOWN_KEY), "unknown key");
+}
+
+TEST(ModuleCmdline, ServiceDomains)
+{
+    auto const dflt = hv::parse_module_cmdline(sv("name=a mem=4M"));
+    ASSERT_TRUE(dflt.has_value());
+    EXPECT_FALSE(dflt->domain.service);
+    auto const yes = hv::parse_module_cmdline(sv("name=store mem=4M caps=store service=yes"));
+    ASSERT_TRUE(yes.has_value());
+    EXPECT_TRUE(yes->domain.service);
+    auto const no = hv::parse_module_cmdline(sv("name=a mem=4M service=no"));
+    ASSERT_TRUE(no.has_value());
+    EXPECT_FALSE(no->domain.service);
 }
 
 TEST(ModuleCmdline, SizesAndCapabilityNames)

@@ -66,6 +66,10 @@ struct Domain_config
     Cap_set caps;
     uint32_t vcpus = 1;
     Domain_type type = Domain_type::PVH;
+    // service=yes: a service domain (the store domain, later the vTPM and GUI domains). The
+    // user's keyboard never reaches its console (its output still does), and it does not keep
+    // the machine running on its own: once only service domains are left, Ward ends them.
+    bool service = false;
     // Everything after " -- ", verbatim: the guest's own command line (hvm_start_info
     // cmdline). Points into the parsed input, which the caller keeps or copies.
     std::span<char const> guest_cmdline;
@@ -98,6 +102,7 @@ enum class Cmdline_error : uint8_t
     DUPLICATE_CAPABILITY,
     BAD_VCPUS,
     UNKNOWN_TYPE,
+    BAD_SERVICE,
     MISSING_NAME,
     MISSING_MEM,
     INITRD_WITH_DOMAIN_KEYS,
