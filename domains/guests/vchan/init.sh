@@ -3,6 +3,8 @@
 # xen-gntalloc, then runs ward-vchan-peer as the kernel command line says:
 #   ward.vchan=server:PORTS:BYTES:CLIENT[:INTRUDER]  or  ward.vchan=client:SERVER:PORT:BYTES[:crash]
 #   (several ward.vchan= run one after the other)
+#   ward.vchan=bench:server:CLIENT:BYTES:ORDER... / bench:client:SERVER:BYTES:ORDER...  runs
+#   ward-vchan-bench (make bench-vchan-linux)
 #   ward.poweroff   power off when the peer programs have ended (else stay idle)
 /bin/busybox mkdir -p /proc /sys /dev /tmp /run
 /bin/busybox mount -t proc proc /proc
@@ -21,9 +23,13 @@ for m in xen-evtchn xen-gntdev xen-gntalloc; do
     insmod "/lib/modules/xen/$m.ko" || echo "WARD-VCHAN: insmod $m failed"
 done
 for one in $spec; do
+    prog=/bin/ward-vchan-peer
+    case "$one" in
+    bench:*) prog=/bin/ward-vchan-bench one=${one#bench:} ;;
+    esac
     # shellcheck disable=SC2046
-    /bin/ward-vchan-peer $(echo "$one" | tr ':' ' ')
-    echo "WARD-VCHAN: ward-vchan-peer $one exited with status $?"
+    $prog $(echo "$one" | tr ':' ' ')
+    echo "WARD-VCHAN: ${prog#/bin/} $one exited with status $?"
 done
 if [ -n "$off" ]; then
     echo "WARD-VCHAN: poweroff"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# make-vchan-initramfs.sh OUT INIT PEER: the vchan test domains' initramfs (newc cpio, gzip):
-# Debian's busybox-static, INIT as /init, the static ward-vchan-peer (stripped) and xen-evtchn,
-# xen-gntdev, xen-gntalloc from the same Debian kernel package the build boots (the cache
-# domains/guests/linux/fetch-kernel.sh and the store image use).
+# make-vchan-initramfs.sh OUT INIT PEER BENCH: the vchan test domains' initramfs (newc cpio,
+# gzip): Debian's busybox-static, INIT as /init, the static ward-vchan-peer and ward-vchan-bench
+# (stripped) and xen-evtchn, xen-gntdev, xen-gntalloc from the same Debian kernel package the
+# build boots (the cache domains/guests/linux/fetch-kernel.sh and the store image use).
 set -euo pipefail
-out=$1 init=$2 peer=$3
+out=$1 init=$2 peer=$3 bench=$4
 busybox=/bin/busybox
 [ -x "$busybox" ] || { echo "make-vchan-initramfs: $busybox missing (package busybox-static)" >&2; exit 1; }
 cache=${WARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ward}
@@ -33,6 +33,7 @@ done
 cp "$busybox" "$tmp/root/bin/busybox"
 ln -s busybox "$tmp/root/bin/sh"
 strip -o "$tmp/root/bin/ward-vchan-peer" "$peer"
+strip -o "$tmp/root/bin/ward-vchan-bench" "$bench"
 cp "$init" "$tmp/root/init"
 chmod 755 "$tmp/root/init"
 (cd "$tmp/root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet --reproducible -R 0:0) |

@@ -2,10 +2,10 @@
 // ward-vchan-peer: one end of a vchan between two Linux domains on Ward, over the grant
 // transport of dom::vchan (docs/vchan.md section 5), for tests/emu/linux_vchan.
 //   ward-vchan-peer server PORTS BYTES CLIENT [INTRUDER]
-//       serves CLIENT on each of PORTS (comma-separated, one after the other; for the first it
-//       also publishes a channel for INTRUDER, which the ACM must refuse): sends BYTES of a PRNG
-//       stream while checking BYTES of the client's stream, then waits for the client to
-//       disconnect.
+//       serves CLIENT on each of PORTS (comma-separated, one after the other): sends BYTES of a
+//       PRNG stream while checking BYTES of the client's stream, then waits for the client to
+//       disconnect. With INTRUDER, first publishes a channel on port 1 for that domain too, which
+//       the ACM must refuse, and keeps it published for good (then never exits).
 //   ward-vchan-peer client SERVER PORT BYTES [crash]
 //       connects to SERVER's channel (waiting until it is published), does the same exchange
 //       with the streams swapped and closes; with `crash` it kills itself (SIGKILL) instead,
@@ -168,7 +168,7 @@ unsigned own_domid()
     return *id;
 }
 
-int serve_one(unsigned me, unsigned port, std::size_t bytes, unsigned client, long intruder)
+int serve_one(unsigned me, unsigned port, std::size_t bytes, unsigned client)
 {
     Endpoint const ep{"", me, client, port, Transport::GRANT};
     auto v = Vchan::server_init(ep, RING_BYTES, RING_BYTES);
@@ -178,17 +178,6 @@ int serve_one(unsigned me, unsigned port, std::size_t bytes, unsigned client, lo
     }
     std::printf("%s: domain %u serving domain %u on port %u at %s\n", tag, me, client, port,
                 store_path(ep).c_str());
-    Vchan::Ptr bait;
-    if (intruder >= 0) {
-        Endpoint const ep2{"", me, static_cast<unsigned>(intruder), port, Transport::GRANT};
-        auto b = Vchan::server_init(ep2, RING_BYTES, RING_BYTES);
-        if (!b) {
-            fail_line("server_init for the intruder", b.error());
-            return 1;
-        }
-        bait = std::move(*b);
-        std::printf("%s: also published a channel for domain %ld\n", tag, intruder);
-    }
     std::fflush(stdout);
     while ((*v)->state() == State::WAITING)
         if (auto r = (*v)->wait(-1); !r) {
@@ -211,9 +200,6 @@ int serve_one(unsigned me, unsigned port, std::size_t bytes, unsigned client, lo
             return 1;
         }
     }
-    if (bait)
-        std::printf("%s: the intruder's channel is %s\n", tag,
-                    bait->state() == State::WAITING ? "still unconnected" : "CONNECTED");
     return 0;
 }
 
@@ -221,6 +207,20 @@ int run_server(char const *ports, std::size_t bytes, unsigned client, long intru
 {
     tag = "VCHAN-SERVER";
     unsigned const me = own_domid();
+    // The intruder's channel stays published for the server's whole life: the intruder's map is
+    // refused by Ward, which the server never hears of, so it cannot know when to stop.
+    Vchan::Ptr bait;
+    if (intruder >= 0) {
+        Endpoint const ep{"", me, static_cast<unsigned>(intruder), 1, Transport::GRANT};
+        auto b = Vchan::server_init(ep, RING_BYTES, RING_BYTES);
+        if (!b) {
+            fail_line("server_init for the intruder", b.error());
+            return 1;
+        }
+        bait = std::move(*b);
+        std::printf("%s: published a channel for domain %ld at %s\n", tag, intruder,
+                    store_path(ep).c_str());
+    }
     std::string const list = ports;
     std::size_t at = 0;
     while (at <= list.size()) {
@@ -228,11 +228,20 @@ int run_server(char const *ports, std::size_t bytes, unsigned client, long intru
         unsigned long port = 0;
         if (!number(list.substr(at, comma - at).c_str(), port))
             return usage();
-        if (serve_one(me, static_cast<unsigned>(port), bytes, client, at == 0 ? intruder : -1))
+        if (serve_one(me, static_cast<unsigned>(port), bytes, client))
             return 1;
         at = comma + 1;
     }
-    return 0;
+    if (!bait)
+        return 0;
+    std::printf("%s: all ports served; the intruder's channel stays published\n", tag);
+    for (;;) {
+        if (auto r = bait->wait(-1); !r || bait->state() != State::WAITING) {
+            std::printf("%s: the intruder's channel changed: %s\n", tag,
+                        r ? "CONNECTED" : to_string(r.error()));
+            return 1;
+        }
+    }
 }
 
 int run_client(unsigned server, unsigned port, std::size_t bytes, bool crash)
