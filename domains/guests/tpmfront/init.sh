@@ -9,14 +9,22 @@
 /bin/busybox mount -t sysfs sysfs /sys
 /bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
 /bin/busybox --install -s /bin
-off='' bench=''
+off='' bench='' intruder=''
 for a in $(cat /proc/cmdline); do
     case "$a" in
     ward.poweroff) off=1 ;;
+    ward.intruder) intruder=1 ;;
     ward.bench=*) bench=${a#*=} ;;
     esac
 done
 echo "WARD-TPMFRONT: userspace up"
+if [ -n "$intruder" ]; then
+    # ward.intruder: a domain whose vtpm device the backend refuses. Linux's probe sends its
+    # first command before it sees the backend close, and waits for it, so load in background.
+    insmod /lib/modules/xen-tpmfront.ko &
+    echo "WARD-TPMFRONT: intruder loading xen-tpmfront"
+    while true; do sleep 3600; done
+fi
 insmod /lib/modules/xen-tpmfront.ko || echo "WARD-TPMFRONT: insmod xen-tpmfront FAILED"
 # The driver registers /dev/tpm0 once its probe (which already sends commands over the ring)
 # finished; the device node appears when the store made the device and the backend answered.

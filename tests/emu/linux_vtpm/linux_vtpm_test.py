@@ -31,6 +31,10 @@ EXPECTED = [
      "the store read ward.vtpm= from its command line"),
     ("wardstore: vtpm device 0 of domain 3 'tpmfront' served by domain 2 'vtpm'", "store",
      "the store made both halves of the device"),
+    ("wardstore: vtpm device 0 of domain 4 'intruder' served by domain 2 'vtpm'", "store",
+     "the store also gave the intruder a device on the same backend"),
+    ("ward-vtpm-backend: domain 4 device 0 refused: domain 'intruder' is not the domain this vTPM "
+     "serves ('tpmfront')", "vtpm", "the backend refused the intruder's device"),
     ("WARD-VTPM: platform TPM stand-in (swtpm) up", "vtpm", "the platform-TPM stand-in runs"),
     ("WARD-VTPM: instance ", "vtpm", "ward-vtpm created and started tpmfront's instance"),
     ("ward-vtpm-backend: domain 3 'tpmfront' device 0: InitWait", "vtpm",
@@ -54,7 +58,9 @@ EXPECTED = [
 DONE = "removed by the toolstack"
 FORBIDDEN = [
     ("FAILED", "a step failed"),
-    ("refused", "a device was refused"),
+    ("domain 3 device 0 refused", "tpmfront's device was refused"),
+    ("domain 4 'intruder' device 0: Connected", "the intruder was connected"),
+    ("grant map of domain 3", "a domain's map of tpmfront's grants was refused"),
     ("ward: PANIC", "the hypervisor panicked"),
     ("wardstore-domain exited", "wardstore-domain stopped"),
 ]
@@ -80,7 +86,7 @@ def main():
     if sorted(expected_pcrs) != [8, 9]:
         print(f"FAIL: ward measure printed PCRs {sorted(expected_pcrs)}, expected 8 and 9")
         return 1
-    cmd = qemu_runner.qemu_command(image, memory="1024M")
+    cmd = qemu_runner.qemu_command(image, memory="1280M")
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
