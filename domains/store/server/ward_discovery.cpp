@@ -140,6 +140,15 @@ Ward_discovery::Ward_discovery(xendev::Privcmd p, xendev::Evtchn e, std::string 
 bool Ward_discovery::introduce(Served_domain const &d)
 {
     std::string const id = std::to_string(d.domid);
+    // The domain's home first, as Xen's toolstack lays it out before XS_INTRODUCE (the guest's
+    // xenbus writes control/feature-* as soon as its ring is served): owned by the store,
+    // readable by the domain; data/ and control/ its own; cpu/0/availability for its one vCPU.
+    std::string const home = "/local/domain/" + id;
+    bool ok = client_.mkdir(home) && client_.set_perms(home, {"n0", "r" + id}) &&
+              client_.write(home + "/name", d.name) && client_.write(home + "/domid", id) &&
+              client_.write(home + "/cpu/0/availability", "online");
+    for (char const *sub : {"/data", "/control"})
+        ok = ok && client_.mkdir(home + sub) && client_.set_perms(home + sub, {"n" + id});
     std::string payload = id;
     payload += '\0';
     payload += std::to_string(d.pfn);
@@ -150,15 +159,9 @@ bool Ward_discovery::introduce(Served_domain const &d)
     if (!r) {
         std::fprintf(stderr, "wardstore: introduce of domain %u '%s' failed: %s\n", d.domid,
                      d.name.c_str(), r.error().name.c_str());
+        (void)client_.rm(home);
         return false;
     }
-    // The domain's home, as Xen's toolstack lays it out: owned by the store, readable by the
-    // domain; data/ and control/ its own.
-    std::string const home = "/local/domain/" + id;
-    bool ok = client_.mkdir(home) && client_.set_perms(home, {"n0", "r" + id}) &&
-              client_.write(home + "/name", d.name) && client_.write(home + "/domid", id);
-    for (char const *sub : {"/data", "/control"})
-        ok = ok && client_.mkdir(home + sub) && client_.set_perms(home + sub, {"n" + id});
     std::fprintf(stderr, "wardstore: introduced domain %u '%s' (ring gfn 0x%llx, port %u)%s\n",
                  d.domid, d.name.c_str(), static_cast<unsigned long long>(d.pfn), d.port,
                  ok ? "" : "; its home could not be made");
