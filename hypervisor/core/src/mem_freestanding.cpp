@@ -8,13 +8,19 @@
 
 extern "C" {
 
-// REP MOVSB / REP STOSB: one instruction the CPU (and an emulator, in a single helper) runs at
-// memory speed, where a byte loop costs an emulator several operations per byte; the domain
-// builder copies tens of MiB of kernel image through memcpy. The image is x86-64 only.
+// REP MOVSQ / REP STOSQ for the bulk and REP MOVSB / STOSB for the tail: one instruction the CPU
+// runs at memory speed, and an emulator (QEMU TCG) runs one element per iteration, so 8-byte
+// elements are 8 times fewer iterations than bytes (and a byte loop costs several operations per
+// byte). The domain builder copies tens of MiB of kernel image through memcpy. x86-64 only.
 HV_NO_LIBCALL_LOOPS void *memcpy(void *dst, void const *src, size_t n)
 {
     void *d = dst;
-    asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+    size_t qwords = n / 8;
+    size_t bytes = n % 8;
+    asm volatile("rep movsq\n\tmov %[tail], %%rcx\n\trep movsb"
+                 : "+D"(d), "+S"(src), "+c"(qwords)
+                 : [tail] "r"(bytes)
+                 : "memory");
     return dst;
 }
 
@@ -35,7 +41,13 @@ HV_NO_LIBCALL_LOOPS void *memmove(void *dst, void const *src, size_t n)
 HV_NO_LIBCALL_LOOPS void *memset(void *dst, int c, size_t n)
 {
     void *d = dst;
-    asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    uint64_t const pattern = 0x0101010101010101ull * static_cast<unsigned char>(c);
+    size_t qwords = n / 8;
+    size_t bytes = n % 8;
+    asm volatile("rep stosq\n\tmov %[tail], %%rcx\n\trep stosb"
+                 : "+D"(d), "+c"(qwords)
+                 : "a"(pattern), [tail] "r"(bytes)
+                 : "memory");
     return dst;
 }
 
