@@ -285,6 +285,12 @@ int Backend::run()
     std::fflush(stdout);
     rescan();
     for (;;) {
+        // Watch events that arrived while a request waited for its reply are already read from
+        // the device: poll would not report them, so they are handled first.
+        if (!xs_.take_events().empty()) {
+            rescan();
+            continue;
+        }
         std::fflush(stdout);
         std::vector<pollfd> fds{{xs_.fd(), POLLIN, 0}};
         std::vector<Device *> owners{nullptr};
