@@ -107,6 +107,7 @@ enum class Reg : uint8_t
     CR3,
     CR4,
     EFER,
+    DR7, // breakpoint enables: instructions Ward emulates on its own must honour them
 };
 
 enum class Guest_mode : uint8_t

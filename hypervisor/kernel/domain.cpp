@@ -7,6 +7,7 @@
 #include <memory>
 #include <new>
 
+#include "hv/format.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/memory.hpp"
 #include "kernel/scheduler.hpp"
@@ -67,11 +68,45 @@ Domain *alloc_domain()
     return nullptr;
 }
 
+void exit_stats_log(Domain const &d)
+{
+    Exit_stats const &s = d.stats.detail;
+    uint64_t const per_ms = tsc_per_us() * 1000;
+    auto ms = [&](uint64_t t) { return static_cast<unsigned long long>(t / per_ms); };
+    auto n = [&](arch::Exit_reason r) {
+        return static_cast<unsigned long long>(s.count[static_cast<size_t>(r)]);
+    };
+    auto t = [&](arch::Exit_reason r) { return ms(s.tsc[static_cast<size_t>(r)]); };
+    uint64_t handling = 0;
+    for (uint64_t x : s.tsc)
+        handling += x;
+    using R = arch::Exit_reason;
+    log("ward: exits: domain %u '%s': %llu exits, guest %llu ms, handling %llu ms, blocked %llu "
+        "ms; hypercall %llu/%llu ms, io %llu/%llu ms (pit %llu, pci %llu, string %llu, "
+        "fused in %llu), cpuid %llu, msr %llu+%llu/%llu ms, npf %llu/%llu ms, hlt %llu, "
+        "intr %llu\n",
+        d.id, d.name.c_str(), static_cast<unsigned long long>(d.stats.exits), ms(s.guest_tsc),
+        ms(handling), ms(s.blocked_tsc), n(R::HYPERCALL), t(R::HYPERCALL), n(R::IO), t(R::IO),
+        static_cast<unsigned long long>(s.io_pit), static_cast<unsigned long long>(s.io_pci),
+        static_cast<unsigned long long>(s.io_string), static_cast<unsigned long long>(s.io_fused),
+        n(R::CPUID), n(R::MSR_READ), n(R::MSR_WRITE),
+        ms(s.tsc[static_cast<size_t>(R::MSR_READ)] + s.tsc[static_cast<size_t>(R::MSR_WRITE)]),
+        n(R::NESTED_PAGE_FAULT), t(R::NESTED_PAGE_FAULT), n(R::HLT), n(R::INTERRUPT));
+    char calls[160];
+    size_t used = 0;
+    calls[0] = '\0';
+    for (size_t i = 0; i < s.hypercall.size() && used + 16 < sizeof calls; ++i)
+        if (s.hypercall[i] != 0)
+            used += format(calls + used, sizeof calls - used, " %zu:%u", i, s.hypercall[i]);
+    log("ward: exits: domain %u '%s': hypercalls by number:%s\n", d.id, d.name.c_str(), calls);
+}
+
 void end_domain(Domain &d, bool destroyed, uint32_t reason, char const *note)
 {
     if (!d.alive())
         return;
     console_flush(d);
+    exit_stats_log(d);
     channels_domain_ending(d); // while its memory and address space still exist
     store_domain_ending(d);    // its store domain hears of it (VIRQ_DOM_EXC)
     if (d.vcpu != nullptr)

@@ -13,6 +13,7 @@
 #include "hv/module_cmdline.hpp"
 #include "hv/scheduler.hpp"
 #include "kernel/config.hpp"
+#include "kernel/exit_stats.hpp"
 
 namespace hv::kernel
 {
@@ -42,6 +43,7 @@ struct Domain_stats
     uint64_t preemptions = 0; // timer ticks that took the CPU away
     uint64_t yields = 0;
     uint64_t blocks = 0;
+    Exit_stats detail; // per exit kind, logged when the domain ends
 };
 
 struct Domain;

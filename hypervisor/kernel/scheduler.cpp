@@ -128,17 +128,26 @@ void run_slice(Cpu_local &c, Domain &d)
         log("ward: entering domain %u '%s' (tsc %llu)\n", d.id, d.name.c_str(),
             static_cast<unsigned long long>(x86::rdtsc()));
     bool const bench = options().bench;
+    uint64_t resumed = x86::rdtsc();
     for (;;) {
         channels_before_entry(d, *d.vcpu); // event upcall, VIRQ_TIMER
+        uint64_t const entered = x86::rdtsc();
         arch::Exit const e = d.vcpu->run(c.index);
+        uint64_t const exited = x86::rdtsc();
         ++d.stats.exits;
         if (e.reason == arch::Exit_reason::HYPERCALL && bench &&
             (d.vcpu->reg(arch::Reg::RAX) & 0xffffffffu) == WARD_HC_BENCH_NOP) {
             d.vcpu->skip_instruction(); // the bare exit of the benchmark: no dispatch at all
             continue;
         }
+        uint64_t const nr = e.reason == arch::Exit_reason::HYPERCALL
+                                ? d.vcpu->reg(arch::Reg::RAX) & 0xffffffffu
+                                : 0;
         After const a =
             e.reason == arch::Exit_reason::INTERRUPT ? After::RESUME : handle_exit(d, *d.vcpu, e);
+        uint64_t const handled = x86::rdtsc();
+        d.stats.detail.record(e, nr, exited - entered, handled - exited + (entered - resumed));
+        resumed = handled;
         if (a == After::YIELD)
             c.run_queue.yield();
         if (guest_timers_changed())
@@ -190,11 +199,16 @@ void sched_block(Domain &d, Domain_state why)
     if (why == Domain_state::BLOCKED && channels_wake_by_event(d) && channels_upcall_pending(d))
         return;
     d.state = why;
+    d.stats.detail.blocked_since = x86::rdtsc();
     (void)owner(d).run_queue.block(d.entity); // alive domains are always added
 }
 
 void sched_wake(Domain &d)
 {
+    if (d.stats.detail.blocked_since != 0) {
+        d.stats.detail.blocked_tsc += x86::rdtsc() - d.stats.detail.blocked_since;
+        d.stats.detail.blocked_since = 0;
+    }
     d.state = Domain_state::RUNNABLE;
     (void)owner(d).run_queue.wake(d.entity);
 }

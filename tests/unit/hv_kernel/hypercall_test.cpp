@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <initializer_list>
 
 #include "fake_kernel.hpp"
 #include "kernel/port_io.hpp"
@@ -417,6 +419,104 @@ TEST(PortIo, InReadsAllOnesOfItsWidth)
     EXPECT_EQ(v.reg(Reg::RAX), 0xaaaaaaaa1234ffffull);
     ASSERT_TRUE(hv::kernel::emulate_port_io(t.d(), v, io(0xcfc, 4, true, false, false)));
     EXPECT_EQ(v.reg(Reg::RAX), 0xffffffffull); // 32-bit IN zero-extends
+}
+
+// Long mode, CPL 0, VA = PA through one 2 MiB page; `code` at GPA 0x3010, RIP just after an
+// OUT that ended at 0x300f (the fake's skip_instruction() leaves RIP where the test put it).
+Fake_vcpu after_out(Test_domain &t, std::initializer_list<uint8_t> code, uint64_t rip = 0x3010)
+{
+    auto put = [&](uint64_t gpa, uint64_t value) { std::memcpy(t.ram(gpa), &value, 8); };
+    put(0x10000, 0x11000 | 3);
+    put(0x11000, 0x12000 | 3);
+    put(0x12000, 0x83); // 2 MiB page at 0
+    std::copy(code.begin(), code.end(), t.ram(rip));
+    Fake_vcpu v;
+    v.guest_mode = Guest_mode::LONG64;
+    v.reg(Reg::CR0, 0x80000011);
+    v.reg(Reg::EFER, 0x500);
+    v.reg(Reg::CR3, 0x10000);
+    v.reg(Reg::RFLAGS, 0x202);
+    v.reg(Reg::DR7, 0x400);
+    v.reg(Reg::RIP, rip);
+    v.reg(Reg::RAX, 0x80000000);
+    v.reg(Reg::RDX, 0xffffffff00000cf8ull);
+    return v;
+}
+
+TEST(PortIo, MovEdxInAfterAnOutIsCarriedOutInTheSameExit)
+{
+    Test_domain t{4 * MiB};
+    Fake_vcpu v = after_out(t, {0xba, 0xfc, 0x0c, 0x00, 0x00, 0xed}); // mov $0xcfc,%edx; in
+    ASSERT_TRUE(hv::kernel::emulate_port_io(t.d(), v, io(0xcf8, 4, false, false, false)));
+    EXPECT_EQ(v.reg(Reg::RIP), 0x3016u);
+    EXPECT_EQ(v.reg(Reg::RDX), 0xcfcu); // zero-extended
+    EXPECT_EQ(v.reg(Reg::RAX), 0xffffffffu);
+    EXPECT_EQ(t.d().stats.detail.io_fused, 1u);
+
+    // IN %dx,%al from PIT channel 2 reads 0 there too, and keeps the rest of RAX.
+    Test_domain t2{4 * MiB};
+    Fake_vcpu w = after_out(t2, {0xba, 0x42, 0x00, 0x00, 0x00, 0xec});
+    w.reg(Reg::RAX, 0x12345678);
+    ASSERT_TRUE(hv::kernel::emulate_port_io(t2.d(), w, io(0x43, 1, false, false, false)));
+    EXPECT_EQ(w.reg(Reg::RIP), 0x3016u);
+    EXPECT_EQ(w.reg(Reg::RAX), 0x12345600u);
+}
+
+TEST(PortIo, AnythingElseAfterAnOutExitsAsUsual)
+{
+    auto untouched = [](Test_domain &t, Fake_vcpu &v, uint64_t rip) {
+        ASSERT_TRUE(hv::kernel::emulate_port_io(t.d(), v, io(0xcf8, 4, false, false, false)));
+        EXPECT_EQ(v.reg(Reg::RIP), rip);
+        EXPECT_EQ(v.reg(Reg::RDX), 0xffffffff00000cf8ull);
+        EXPECT_EQ(v.reg(Reg::RAX), 0x80000000u);
+        EXPECT_EQ(t.d().stats.detail.io_fused, 0u);
+    };
+    std::initializer_list<uint8_t> const pair = {0xba, 0xfc, 0x0c, 0x00, 0x00, 0xed};
+    {
+        Test_domain t{4 * MiB}; // another instruction: mov $0xcfc,%edx; in %dx,%ax
+        Fake_vcpu v = after_out(t, {0xba, 0xfc, 0x0c, 0x00, 0x00, 0x66, 0xed});
+        untouched(t, v, 0x3010);
+    }
+    {
+        Test_domain t{4 * MiB}; // single-stepping
+        Fake_vcpu v = after_out(t, pair);
+        v.reg(Reg::RFLAGS, 0x302);
+        untouched(t, v, 0x3010);
+    }
+    {
+        Test_domain t{4 * MiB}; // a debug breakpoint enabled
+        Fake_vcpu v = after_out(t, pair);
+        v.reg(Reg::DR7, 0x401);
+        untouched(t, v, 0x3010);
+    }
+    {
+        Test_domain t{4 * MiB}; // user mode: the I/O permission bitmap would decide
+        Fake_vcpu v = after_out(t, pair);
+        v.current_cpl = 3;
+        untouched(t, v, 0x3010);
+    }
+    {
+        Test_domain t{4 * MiB}; // 32-bit code
+        Fake_vcpu v = after_out(t, pair);
+        v.guest_mode = Guest_mode::PROT32;
+        untouched(t, v, 0x3010);
+    }
+    {
+        Test_domain t{4 * MiB}; // the bytes run onto the next page
+        Fake_vcpu v = after_out(t, pair, 0x3ffc);
+        untouched(t, v, 0x3ffc);
+    }
+    {
+        Test_domain t{4 * MiB}; // the OUT ended on the previous page
+        Fake_vcpu v = after_out(t, pair, 0x4000);
+        untouched(t, v, 0x4000);
+    }
+    {
+        Test_domain t{4 * MiB}; // code the guest's tables do not map
+        Fake_vcpu v = after_out(t, pair);
+        v.reg(Reg::RIP, 0x40003010);
+        untouched(t, v, 0x40003010);
+    }
 }
 
 } // namespace

@@ -197,6 +197,7 @@ uint64_t Svm_vcpu::reg(Reg r) const
     case Reg::CR3: return v.cr3;
     case Reg::CR4: return v.cr4;
     case Reg::EFER: return v.efer & ~x86::EFER_SVME; // SVME is the host's business
+    case Reg::DR7: return v.dr7;
     }
     return 0;
 }
@@ -228,6 +229,7 @@ void Svm_vcpu::reg(Reg r, uint64_t value)
     case Reg::CR3: v.cr3 = value; break;
     case Reg::CR4: v.cr4 = value; break;
     case Reg::EFER: v.efer = value | x86::EFER_SVME; break;
+    case Reg::DR7: v.dr7 = value; break;
     }
 }
 

@@ -290,6 +290,8 @@ void Vmx_vcpu::sync_to_vmcs()
     }
     if (d & D_INTERRUPTIBILITY)
         vmwrite(Field::GUEST_INTERRUPTIBILITY_STATE, interruptibility_);
+    if (d & D_DR7)
+        vmwrite(Field::GUEST_DR7, dr7_);
     if (d & D_PDPTE) {
         vmwrite(Field::GUEST_PDPTE0, pdpte_[0]);
         vmwrite(Field::GUEST_PDPTE1, pdpte_[1]);
@@ -615,6 +617,7 @@ uint64_t Vmx_vcpu::reg(Reg r) const
     case Reg::CR3: return cr3_;
     case Reg::CR4: return cr4_;
     case Reg::EFER: return efer_;
+    case Reg::DR7: return dr7_;
     }
     return 0;
 }
@@ -664,6 +667,10 @@ void Vmx_vcpu::reg(Reg r, uint64_t value)
         dirty_ |= D_CR4;
         break;
     case Reg::EFER: (void)guest_msr(x86::msr::EFER, value); break;
+    case Reg::DR7:
+        dr7_ = value;
+        dirty_ |= D_DR7;
+        break;
     }
 }
 

@@ -72,6 +72,7 @@ class Vmx_vcpu final : public Vcpu
         D_EVENT = 1u << 10,
         D_INTERRUPTIBILITY = 1u << 11,
         D_PDPTE = 1u << 12,
+        D_DR7 = 1u << 13,
         D_ALL = ~0u,
     };
 
@@ -112,7 +113,7 @@ class Vmx_vcpu final : public Vcpu
     // Guest state cache; cr0/cr4 are the values the guest believes it has.
     uint64_t rip_ = 0, rsp_ = 0, rflags_ = 0x2;
     uint64_t cr0_ = 0, cr3_ = 0, cr4_ = 0, efer_ = 0, pat_ = 0;
-    uint64_t fs_base_ = 0, gs_base_ = 0;
+    uint64_t fs_base_ = 0, gs_base_ = 0, dr7_ = 0x400;
     uint64_t sysenter_cs_ = 0, sysenter_esp_ = 0, sysenter_eip_ = 0;
     uint64_t kernel_gs_base_ = 0, star_ = 0, lstar_ = 0, cstar_ = 0, sfmask_ = 0;
     uint32_t cs_ar_ = 0, ss_ar_ = 0, interruptibility_ = 0;
