@@ -2,12 +2,20 @@
 # SPDX-License-Identifier: MIT
 """bench-linux: Debian's kernel on Ward under QEMU TCG, one guest and two guests, next to the
 floor (the same kernel entered by QEMU itself at its PVH note, no hypervisor) in the same run.
-Reports seconds from QEMU start to each guest's first userspace line and from its domain's
-creation (Ward's 'domain N ... built' log line) to that line.
+
+Each round boots the floor, Ward with one guest and Ward with two guests, one after the other,
+so that every Ward figure has a floor measured moments before it (the build machine is shared
+and its load drifts). For each boot: seconds from QEMU start to each guest's first userspace
+line, from its domain's creation (Ward's 'domain N ... (label' line) to that line, and the CPU
+seconds QEMU had used by then (less sensitive to other load than wall time). Printed: every
+round, then medians and the median of the per-round Ward/floor ratios.
 Ward is booted the direct way (QEMU loads its flat image and the modules: ward_hv_direct()).
-Usage: bench_linux.py ONE_IMAGE TWO_IMAGE DIRECT_BOOT_PY QEMU VMLINUX INITRAMFS"""
+Usage: bench_linux.py ONE_IMAGE TWO_IMAGE DIRECT_BOOT_PY QEMU VMLINUX INITRAMFS [--rounds N]"""
+import argparse
+import importlib.util
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -16,11 +24,18 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import qemu_runner  # noqa: E402
 
 USERSPACE = re.compile(r"^\[([a-z0-9_-]+)\] WARD-GUEST: userspace up")
+FLOOR_USERSPACE = re.compile(r"^()WARD-GUEST: userspace up")
 BUILT = re.compile(r"^ward: domain \d+ '([a-z0-9_-]+)' \(label")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def ward_run(iso, guests, timeout=240):
-    cmd = qemu_runner.qemu_command(iso, memory="1536M")
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def boot(cmd, guests, userspace, timeout=240):
+    """Runs QEMU until `guests` userspace lines: {name: (wall, cpu)}, {name: built wall}, log."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     built, up, log = {}, {}, []
@@ -30,29 +45,65 @@ def ward_run(iso, guests, timeout=240):
         now = time.monotonic() - start
         if (m := BUILT.match(line)):
             built.setdefault(m.group(1), now)
-        if (m := USERSPACE.match(line)):
-            up.setdefault(m.group(1), now)
+        if (m := userspace.match(line)) and m.group(1) not in up:
+            up[m.group(1)] = (now, cpu_seconds(proc.pid))
         if len(up) == guests or now > timeout:
             break
     proc.kill()
     proc.wait()
-    return built, up, log
+    return up, built, log
 
 
 def main():
-    one, two, direct, qemu, vmlinux, initramfs = sys.argv[1:7]
-    out = subprocess.run([sys.executable, direct, qemu, vmlinux, initramfs, "--runs", "3"],
-                         stdout=subprocess.PIPE, text=True)
-    print(out.stdout.strip())
-    for label, iso, n in (("one Linux guest", one, 1), ("two Linux guests", two, 2)):
-        built, up, log = ward_run(iso, n)
-        print(f"Ward, {label}:")
-        for name in sorted(up):
-            print(f"  {name}: QEMU start -> userspace {up[name]:.2f} s, "
-                  f"domain creation -> userspace {up[name] - built.get(name, 0):.2f} s")
-        if len(up) < n:
-            print(f"  only {len(up)} of {n} guests reached userspace; the end of the log:")
-            print("\n".join("    " + l for l in log[-25:]))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("one")
+    ap.add_argument("two")
+    ap.add_argument("direct")
+    ap.add_argument("qemu")
+    ap.add_argument("vmlinux")
+    ap.add_argument("initramfs")
+    ap.add_argument("--rounds", type=int, default=3)
+    a = ap.parse_args()
+    spec = importlib.util.spec_from_file_location("direct_boot", a.direct)
+    direct = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(direct)
+    floor_cmd = direct.floor_command(a.qemu, a.vmlinux, a.initramfs)
+
+    rows = {"floor": [], "one": [], "two": []}  # per round: (wall, cpu, creation->userspace)
+    for r in range(a.rounds):
+        up, _, log = boot(floor_cmd, 1, FLOOR_USERSPACE)
+        if not up:
+            print("\n".join(log[-25:]))
+            sys.exit("bench-linux: the floor never reached userspace")
+        rows["floor"].append((up[""][0], up[""][1], None))
+        line = f"round {r + 1}: floor {up[''][0]:.2f} s (cpu {up[''][1]:.2f})"
+        for key, iso, n in (("one", a.one, 1), ("two", a.two, 2)):
+            up, built, log = boot(qemu_runner.qemu_command(iso, memory="1536M"), n, USERSPACE)
+            if len(up) < n:
+                print(f"Ward, {key}: only {len(up)} of {n} guests reached userspace; the end "
+                      "of the log:")
+                print("\n".join("    " + l for l in log[-25:]))
+                sys.exit(1)
+            last = max(up, key=lambda k: up[k][0])
+            wall, cpu = up[last]
+            rows[key].append((wall, cpu, max(up[k][0] - built.get(k, 0) for k in up)))
+            line += f", {key} {wall:.2f} s (cpu {cpu:.2f}, creation->userspace " \
+                    f"{rows[key][-1][2]:.2f})"
+        print(line, flush=True)
+
+    med = statistics.median
+    f_wall = med(x[0] for x in rows["floor"])
+    f_cpu = med(x[1] for x in rows["floor"])
+    print(f"linux floor (QEMU -kernel vmlinux, no hypervisor): QEMU start -> userspace median "
+          f"{f_wall:.2f} s (cpu {f_cpu:.2f} s) over {a.rounds} rounds")
+    for key, label in (("one", "one Linux guest"), ("two", "two Linux guests (the later)")):
+        xs = rows[key]
+        ratio = med(w / f[0] for (w, _, _), f in zip(xs, rows["floor"]))
+        cpu_ratio = med(c / f[1] for (_, c, _), f in zip(xs, rows["floor"]))
+        print(f"Ward, {label}: QEMU start -> userspace median {med(x[0] for x in xs):.2f} s "
+              f"(cpu {med(x[1] for x in xs):.2f} s), domain creation -> userspace "
+              f"{med(x[2] for x in xs):.2f} s; Ward/floor per round: median {ratio:.2f}x wall, "
+              f"{cpu_ratio:.2f}x cpu")
     print("Anchors (testbeds.md section 11): Xen 4.17 dom0 userspace ~8.7 s, xl create of a PV "
           "guest ~6.4 s; goal: within 1.3x of the floor")
 
