@@ -12,11 +12,7 @@ and the store releases it (VIRQ_DOM_EXC). The run is stopped once the release is
 Usage: linux_store_test.py IMAGE [--echo]
 """
 import os
-import shutil
-import subprocess
 import sys
-import threading
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
 import qemu_runner  # noqa: E402
@@ -45,6 +41,7 @@ EXPECTED = [
     ("wardstore: released domain 2", "store", "the store released alpha (VIRQ_DOM_EXC)"),
 ]
 DONE = "wardstore: released domain 2"
+TIMEOUT = 240
 FORBIDDEN = [
     ("ALLOWED", "a non-store domain got at alpha's store ring or port"),
     ("xenstore write+read FAILED", "a guest's xenstore round trip failed"),
@@ -57,55 +54,19 @@ FORBIDDEN = [
 
 def main():
     iso = sys.argv[1]
-    echo = "--echo" in sys.argv
-    if shutil.which("qemu-system-x86_64") is None:
-        print("SKIP: qemu-system-x86_64 is not installed")
-        return 77
-    if not os.path.exists(iso):
-        print(f"FAIL: image not built: {iso}")
-        return 1
-    cmd = qemu_runner.qemu_command(iso, memory="1024M")
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    lines = []
-    done = threading.Event()
-
-    def reader():
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            lines.append((time.monotonic() - start, line))
-            if echo:
-                print(f"[{lines[-1][0]:8.3f}] {line}", flush=True)
-            if DONE in line:
-                done.set()
-        done.set()
-
-    threading.Thread(target=reader, daemon=True).start()
-    finished = done.wait(timeout=240)
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-    failures = [] if finished else ["timed out before the store released alpha"]
+    qemu_runner.skip_if_unavailable()
+    qemu_runner.require(iso)
+    # The store domain serves forever: the run is stopped as soon as the release is seen.
+    run = qemu_runner.boot(iso, timeout=TIMEOUT, echo="--echo" in sys.argv, memory="1024M",
+                           until=DONE, grace=0)
+    verdict = qemu_runner.Verdict(run)
+    if run.timed_out:
+        verdict.fail("timed out before the store released alpha")
     for needle, who, meaning in EXPECTED:
-        prefix = f"[{who}] " if who else "ward: "
-        hit = next(((t, l) for t, l in lines if needle in l and l.startswith(prefix)), None)
-        if hit is None:
-            failures.append(f"missing '{needle}' ({prefix.strip()}): {meaning}")
-        else:
-            print(f"ok  {hit[0]:7.2f}s  {meaning}")
+        verdict.marker(needle, meaning, f"[{who}] " if who else "ward: ")
     for needle, meaning in FORBIDDEN:
-        for _, l in lines:
-            if needle in l:
-                failures.append(f"{meaning}: {l}")
-                break
-    if failures:
-        print("\n".join(l for _, l in lines[-80:]))
-        for f in failures:
-            print("FAIL:", f)
-        return 1
-    print("PASS")
-    return 0
+        verdict.absent(needle, meaning)
+    return verdict.finish(tail=80)
 
 
 if __name__ == "__main__":

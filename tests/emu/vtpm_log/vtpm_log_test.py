@@ -10,28 +10,19 @@ Usage: vtpm_log_test.py IMAGE EVENTLOG [--echo]
 """
 import hashlib
 import os
-import shutil
-import subprocess
 import sys
-import threading
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
 import qemu_runner  # noqa: E402
 
 DONE = "ward: all domains have ended"
+TIMEOUT = 240
 
 
 def main():
     image, eventlog = sys.argv[1], sys.argv[2]
-    echo = "--echo" in sys.argv
-    if shutil.which("qemu-system-x86_64") is None:
-        print("SKIP: qemu-system-x86_64 is not installed")
-        return 77
-    for f in (image, eventlog):
-        if not os.path.exists(f):
-            print(f"FAIL: not built: {f}")
-            return 1
+    qemu_runner.skip_if_unavailable()
+    qemu_runner.require(image, eventlog)
     size = os.path.getsize(eventlog)
     with open(eventlog, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
@@ -48,47 +39,15 @@ def main():
          "the bytes at LASA are exactly the log ward measure wrote"),
         (DONE, "the run ends by itself"),
     ]
-    cmd = qemu_runner.qemu_command(image, memory="1024M")
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    lines = []
-    done = threading.Event()
-
-    def reader():
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            lines.append((time.monotonic() - start, line))
-            if echo:
-                print(f"[{lines[-1][0]:8.3f}] {line}", flush=True)
-            if DONE in line:
-                done.set()
-        done.set()
-
-    threading.Thread(target=reader, daemon=True).start()
-    done.wait(timeout=240)
-    if proc.poll() is None:
-        time.sleep(2)  # let the log catch up
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-    failures = []
+    # The run ends through isa-debug-exit right after DONE; the grace lets it.
+    run = qemu_runner.boot(image, timeout=TIMEOUT, echo="--echo" in sys.argv, memory="1024M",
+                           until=DONE)
+    verdict = qemu_runner.Verdict(run)
+    verdict.not_timed_out(TIMEOUT, f"'{DONE}'")
     for needle, meaning in expected:
-        hit = next(((t, l) for t, l in lines if needle in l), None)
-        if hit is None:
-            failures.append(f"missing '{needle}': {meaning}")
-        else:
-            print(f"ok  {hit[0]:7.2f}s  {meaning}")
-    for _, l in lines:
-        if "ward: PANIC" in l or "hypervisor exception" in l.lower():
-            failures.append(f"the hypervisor failed: {l}")
-    if failures:
-        print("\n".join(l for _, l in lines[-60:]))
-        for f in failures:
-            print("FAIL:", f)
-        return 1
-    print("PASS")
-    return 0
+        verdict.marker(needle, meaning)
+    verdict.hypervisor_sound()
+    return verdict.finish(tail=60)
 
 
 if __name__ == "__main__":
