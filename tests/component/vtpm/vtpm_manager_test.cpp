@@ -32,18 +32,27 @@ class Vtpm_manager : public ::testing::Test
     std::string const &root() const { return platform_.root; }
     std::string tcti() const { return platform_.tpm.tcti(); }
 
+    // Opens the manager (m_) and creates and starts an instance for id_ on it (started_);
+    // failures are fatal (call through ASSERT_NO_FATAL_FAILURE).
+    void start_instance()
+    {
+        m_ = open();
+        ASSERT_TRUE(m_);
+        started_ = create_started(*m_, id_);
+        ASSERT_TRUE(started_);
+    }
+
     Temp_dir tmp_;
     Platform platform_{tmp_.path() + "/platform", tmp_.path() + "/root"};
+    std::unique_ptr<Manager> m_;
+    Domain_identity const id_ = identity("work");
+    std::optional<Started_instance> started_;
 };
 
 TEST_F(Vtpm_manager, CreateStartExtendQuoteAndRestartKeepState)
 {
-    auto m = open();
-    ASSERT_TRUE(m);
-    auto const id = identity("work");
-    auto const started = create_started(*m, id);
-    ASSERT_TRUE(started);
-    auto const &[inst, ep] = *started;
+    ASSERT_NO_FATAL_FAILURE(start_instance());
+    auto const &[inst, ep] = *started_;
     auto const tcti = ep.tcti();
 
     ASSERT_EQ(sh(std::string("tpm2_pcrextend 16:sha256=") + ONES, tcti).status, 0);
@@ -70,23 +79,23 @@ TEST_F(Vtpm_manager, CreateStartExtendQuoteAndRestartKeepState)
     ASSERT_EQ(nv.status, 0) << nv.out;
 
     // Manager restart while the worker runs: the new manager finds it, state intact.
-    m.reset();
-    m = open();
-    ASSERT_TRUE(m);
-    auto const again = m->attach(inst.uuid, id);
+    m_.reset();
+    m_ = open();
+    ASSERT_TRUE(m_);
+    auto const again = m_->attach(inst.uuid, id_);
     ASSERT_TRUE(again) << again.error().message;
     EXPECT_EQ(again->port, ep.port);
     EXPECT_EQ(pcr_hex(tcti, 16), pcr16);
 
     // Stop, restart the manager, resume: PCRs (volatile) and NV (persistent) intact.
-    ASSERT_TRUE(m->stop(inst.uuid));
-    m.reset();
-    m = open();
-    ASSERT_TRUE(m);
-    auto const list = m->list();
+    ASSERT_TRUE(m_->stop(inst.uuid));
+    m_.reset();
+    m_ = open();
+    ASSERT_TRUE(m_);
+    auto const list = m_->list();
     ASSERT_EQ(list.size(), 1u);
     EXPECT_EQ(list[0].status, Instance_status::STOPPED);
-    auto const resumed = m->start(inst.uuid, id, Start_mode::RESUME);
+    auto const resumed = m_->start(inst.uuid, id_, Start_mode::RESUME);
     ASSERT_TRUE(resumed) << resumed.error().message;
     EXPECT_EQ(pcr_hex(resumed->tcti(), 16), pcr16);
     auto const read = sh("tpm2_nvread 0x1500016 -C o 2>/dev/null | od -An -tx1 | tr -d \" \\n\"",
@@ -94,26 +103,22 @@ TEST_F(Vtpm_manager, CreateStartExtendQuoteAndRestartKeepState)
     EXPECT_EQ(read.out, "0000000000000002");
 
     // Reset (a domain reboot): PCRs start from zero, NV stays.
-    ASSERT_TRUE(m->stop(inst.uuid));
-    auto const reset = m->start(inst.uuid, id, Start_mode::RESET);
+    ASSERT_TRUE(m_->stop(inst.uuid));
+    auto const reset = m_->start(inst.uuid, id_, Start_mode::RESET);
     ASSERT_TRUE(reset);
     EXPECT_EQ(pcr_hex(reset->tcti(), 16), std::string(64, '0'));
     EXPECT_EQ(
         sh("tpm2_nvread 0x1500016 -C o 2>/dev/null | od -An -tx1 | tr -d \" \\n\"", reset->tcti())
             .out,
         "0000000000000002");
-    ASSERT_TRUE(m->destroy(inst.uuid));
-    EXPECT_TRUE(m->list().empty());
+    ASSERT_TRUE(m_->destroy(inst.uuid));
+    EXPECT_TRUE(m_->list().empty());
 }
 
 TEST_F(Vtpm_manager, StateIsEncryptedAtRest)
 {
-    auto m = open();
-    ASSERT_TRUE(m);
-    auto const id = identity("work");
-    auto const started = create_started(*m, id);
-    ASSERT_TRUE(started);
-    auto const &[inst, ep] = *started;
+    ASSERT_NO_FATAL_FAILURE(start_instance());
+    auto const &[inst, ep] = *started_;
     // A recognisable secret in NV must not appear in any file under the root.
     ASSERT_EQ(
         sh("printf WARDSECRETWARDSECRET > " + tmp_.path() +
@@ -124,7 +129,7 @@ TEST_F(Vtpm_manager, StateIsEncryptedAtRest)
            ep.tcti())
             .status,
         0);
-    ASSERT_TRUE(m->stop(inst.uuid));
+    ASSERT_TRUE(m_->stop(inst.uuid));
     EXPECT_NE(sh("grep -r -l WARDSECRET " + root()).status, 0);
     EXPECT_TRUE(exists(root() + "/instances/" + inst.uuid + "/state/tpm2-00.permall"));
 }
@@ -256,12 +261,8 @@ TEST_F(Vtpm_manager, CorruptedInstanceFilesAreRefusedAndNothingElseIsLost)
 
 TEST_F(Vtpm_manager, TpmifSharedPageRequestIsServedByTheInstance)
 {
-    auto m = open();
-    ASSERT_TRUE(m);
-    auto const id = identity("work");
-    auto const started = create_started(*m, id);
-    ASSERT_TRUE(started);
-    auto const &[inst, ep] = *started;
+    ASSERT_NO_FATAL_FAILURE(start_instance());
+    auto const &[inst, ep] = *started_;
     // A frontend's TPM2_GetRandom(16) in a shared page, as xen-tpmfront lays it out.
     std::array<std::uint8_t, TPMIF_PAGE> page{};
     Bytes const get_random{0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7b, 0, 16};
@@ -282,12 +283,9 @@ TEST_F(Vtpm_manager, TpmifSharedPageRequestIsServedByTheInstance)
 
 TEST_F(Vtpm_manager, RebindMovesAStoppedInstanceToTheUpdatedMeasurement)
 {
-    auto m = open();
-    ASSERT_TRUE(m);
-    auto const old_id = identity("work");
-    auto const started = create_started(*m, old_id);
-    ASSERT_TRUE(started);
-    auto const &[inst, ep] = *started;
+    ASSERT_NO_FATAL_FAILURE(start_instance());
+    auto const &old_id = id_;
+    auto const &[inst, ep] = *started_;
     ASSERT_EQ(sh("tpm2_nvdefine 0x1500016 -C o -s 8 -a"
                  " \"ownerread|ownerwrite|authread|authwrite|nt=counter\" &&"
                  " tpm2_nvincrement 0x1500016 -C o",
@@ -296,13 +294,13 @@ TEST_F(Vtpm_manager, RebindMovesAStoppedInstanceToTheUpdatedMeasurement)
               0);
     auto new_id = old_id;
     new_id.measurement = std::string(64, 'e'); // the updated kernel's launch measurement
-    EXPECT_EQ(m->rebind(inst.uuid, old_id, new_id).error().code, Errc::BAD_STATE); // running
-    ASSERT_TRUE(m->stop(inst.uuid));
+    EXPECT_EQ(m_->rebind(inst.uuid, old_id, new_id).error().code, Errc::BAD_STATE); // running
+    ASSERT_TRUE(m_->stop(inst.uuid));
     auto const bank = identity("bank", 'b');
-    EXPECT_EQ(m->rebind(inst.uuid, bank, bank).error().code, Errc::WRONG_DOMAIN);
-    ASSERT_TRUE(m->rebind(inst.uuid, old_id, new_id));
-    EXPECT_EQ(m->start(inst.uuid, old_id, Start_mode::RESET).error().code, Errc::WRONG_DOMAIN);
-    auto const again = m->start(inst.uuid, new_id, Start_mode::RESET);
+    EXPECT_EQ(m_->rebind(inst.uuid, bank, bank).error().code, Errc::WRONG_DOMAIN);
+    ASSERT_TRUE(m_->rebind(inst.uuid, old_id, new_id));
+    EXPECT_EQ(m_->start(inst.uuid, old_id, Start_mode::RESET).error().code, Errc::WRONG_DOMAIN);
+    auto const again = m_->start(inst.uuid, new_id, Start_mode::RESET);
     ASSERT_TRUE(again) << again.error().message;
     EXPECT_EQ(
         sh("tpm2_nvread 0x1500016 -C o 2>/dev/null | od -An -tx1 | tr -d \" \\n\"", again->tcti())
