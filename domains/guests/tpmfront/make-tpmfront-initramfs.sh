@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# make-tpmfront-initramfs.sh OUT INIT PROBE: the tpmfront test guest's initramfs (newc cpio,
-# gzip): Debian's busybox-static, INIT as /init, the static ward-tpm-probe and xen-tpmfront.ko
+# make-tpmfront-initramfs.sh OUT INIT PROBE XSPROBE: the tpmfront test guest's initramfs (newc
+# cpio, gzip): Debian's busybox-static, INIT as /init, the static ward-tpm-probe and ward-xs-probe
+# (domains/guests/store: xenstore reads and writes through /dev/xen/xenbus), xen-tpmfront.ko
 # from the same Debian kernel package the build boots (the TPM core is built in).
 set -euo pipefail
-out=$1 init=$2 probe=$3
+out=$1 init=$2 probe=$3 xsprobe=$4
 busybox=/bin/busybox
 [ -x "$busybox" ] || { echo "make-tpmfront-initramfs: $busybox missing (package busybox-static)" >&2; exit 1; }
 cache=${WARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ward}
@@ -30,6 +31,7 @@ esac
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 strip -o "$root/bin/ward-tpm-probe" "$probe"
+strip -o "$root/bin/ward-xs-probe" "$xsprobe"
 cp "$init" "$root/init"
 chmod 755 "$root/init"
 (cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet --reproducible -R 0:0) |

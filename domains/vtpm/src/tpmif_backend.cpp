@@ -83,8 +83,10 @@ Backend_decision try_connect(Frontend_nodes const &f)
 
 Backend_decision tpmif_backend_decide(Backend_phase phase, Frontend_nodes const &f)
 {
-    if (phase == Backend_phase::REFUSED)
-        return decision(Backend_action::STAY);
+    if (phase == Backend_phase::REFUSED) // only a frontend that starts over gets another look
+        return f.state && parse_xenbus_state(*f.state) == Xenbus_state::INITIALISING
+                   ? decision(Backend_action::RESTART)
+                   : decision(Backend_action::STAY);
     if (!f.state) // the frontend's directory (or the frontend) is gone
         return phase == Backend_phase::CLOSED
                    ? decision(Backend_action::STAY)

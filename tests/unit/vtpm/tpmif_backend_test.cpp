@@ -127,9 +127,11 @@ TEST(Tpmif_backend, ClosedDeviceRestartsOnlyWhenTheFrontendStartsOver)
               Backend_action::STAY);
 }
 
-TEST(Tpmif_backend, ARefusedDeviceStaysRefusedWhateverTheFrontendWrites)
+TEST(Tpmif_backend, ARefusedDeviceStaysRefusedUntilTheFrontendStartsOver)
 {
-    for (char const *st : {"0", "1", "2", "3", "4", "5", "6", "x"})
+    EXPECT_EQ(tpmif_backend_decide(Backend_phase::REFUSED, ready("1")).action,
+              Backend_action::RESTART);
+    for (char const *st : {"0", "2", "3", "4", "5", "6", "x", "01"})
         EXPECT_EQ(tpmif_backend_decide(Backend_phase::REFUSED, ready(st)).action,
                   Backend_action::STAY)
             << st;

@@ -49,7 +49,8 @@ enum class Backend_phase
     WAITING,   // wrote InitWait, nothing mapped
     CONNECTED, // page mapped, channel bound, wrote Connected
     CLOSED,    // wrote Closed after the frontend closed or went away
-    REFUSED,   // wrote Closed because the frontend's setup was unusable: final for this device
+    REFUSED,   // wrote Closed because the frontend's setup was unusable; only a frontend that
+               // goes back to Initialising gets another look
 };
 
 enum class Backend_action
