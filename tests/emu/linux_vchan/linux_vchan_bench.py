@@ -4,7 +4,7 @@
 running ward-vchan-bench (dom::vchan's grant transport), and prints, per ring size, the vchan
 throughput from client to server and a memcpy of the same size in the server's domain, as the
 guest measured them, plus the serial-log time of the whole run (docs/vchan.md section 8).
-Usage: linux_vchan_bench.py IMAGE
+Usage: linux_vchan_bench.py IMAGE [--echo]
 """
 import os
 import subprocess
@@ -20,6 +20,7 @@ DONE = "VCHAN-BENCH: server done"
 
 def main():
     iso = sys.argv[1]
+    echo = "--echo" in sys.argv
     cmd = qemu_runner.qemu_command(iso, memory="1024M")
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -31,16 +32,19 @@ def main():
         for raw in proc.stdout:
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             lines.append((time.monotonic() - start, line))
+            if echo:
+                print(f"[{lines[-1][0]:8.3f}] {line}", flush=True)
             if DONE in line or "failed" in line and "VCHAN-BENCH" in line:
                 done.set()
         done.set()
 
     threading.Thread(target=reader, daemon=True).start()
-    finished = done.wait(timeout=600)
+    finished = done.wait(timeout=float(os.environ.get("WARD_BENCH_TIMEOUT", "600")))
     if proc.poll() is None:
         proc.kill()
     proc.wait()
-    rows = [(t, l) for t, l in lines if "VCHAN-BENCH: ring" in l]
+    rows = [(t, l) for t, l in lines
+            if "VCHAN-BENCH: ring" in l or "VCHAN-BENCH: server done" in l]
     print("vchan between two Linux domains on Ward (QEMU TCG), client -> server, vs memcpy in "
           "the server's domain:")
     for t, l in rows:
