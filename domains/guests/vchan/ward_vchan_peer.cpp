@@ -74,6 +74,23 @@ struct Fnv
     }
 };
 
+// A wait bounded at 5 s. Returning because of the bound although the channel did change (data,
+// space, connection, close) means the peer's kick never woke us: reported as a late wake-up
+// (docs/vchan.md section 8) instead of hanging the test; the test allows a few.
+hv::Result<void, Error> bounded_wait(Vchan &v)
+{
+    auto const before_state = v.state();
+    std::size_t const before_data = v.data_ready(), before_space = v.buffer_space();
+    auto const t0 = std::chrono::steady_clock::now();
+    auto r = v.wait(5000);
+    double const secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (secs >= 4.9 && (!r || v.state() != before_state || v.data_ready() != before_data ||
+                        v.buffer_space() != before_space))
+        std::printf("%s: LATE WAKE-UP: the channel changed but no event came within 5 s\n", tag);
+    return r;
+}
+
 void fail_line(char const *what, Error e)
 {
     std::printf("%s: %s failed: %s (%s)\n", tag, what, to_string(e), last_error_detail().c_str());
@@ -128,7 +145,7 @@ bool exchange(Vchan &v, uint64_t tx_seed, uint64_t rx_seed, std::size_t bytes)
         // read/write asked the peer for a kick; re-check before sleeping (no lost wake-up).
         if (!progress && (got == bytes || v.data_ready() == 0) &&
             (sent == bytes || v.buffer_space() == 0)) {
-            if (auto r = v.wait(-1); !r) {
+            if (auto r = bounded_wait(v); !r) {
                 fail_line("wait", r.error());
                 return false;
             }
@@ -180,7 +197,7 @@ int serve_one(unsigned me, unsigned port, std::size_t bytes, unsigned client)
                 store_path(ep).c_str());
     std::fflush(stdout);
     while ((*v)->state() == State::WAITING)
-        if (auto r = (*v)->wait(-1); !r) {
+        if (auto r = bounded_wait(**v); !r) {
             fail_line("accept", r.error());
             return 1;
         }
@@ -190,7 +207,7 @@ int serve_one(unsigned me, unsigned port, std::size_t bytes, unsigned client)
         return 1;
     std::fflush(stdout);
     for (;;) {
-        auto r = (*v)->wait(-1);
+        auto r = bounded_wait(**v);
         if (!r && r.error() == Error::CLOSED) {
             std::printf("%s: client disconnected from port %u\n", tag, port);
             break;
