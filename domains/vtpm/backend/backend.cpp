@@ -11,7 +11,7 @@
 #include "vtpm/tpmif.hpp"
 #include "vtpm/tpmif_backend.hpp"
 #include "ward/xendev/devices.hpp"
-#include "xs_client.hpp"
+#include "ward/xendev/xenstore.hpp"
 
 namespace dom::vtpm::backend
 {
@@ -48,7 +48,7 @@ std::string tpm_code(Bytes const &b)
 class Backend
 {
   public:
-    Backend(Backend_config cfg, Xs_client xs, xendev::Gntdev gnt)
+    Backend(Backend_config cfg, xendev::Xenstore xs, xendev::Gntdev gnt)
         : cfg_{std::move(cfg)}, xs_{std::move(xs)}, gnt_{std::move(gnt)}
     {}
     int run();
@@ -64,7 +64,7 @@ class Backend
     void drop(Device &d);
 
     Backend_config cfg_;
-    Xs_client xs_;
+    xendev::Xenstore xs_;
     xendev::Gntdev gnt_;
     std::map<std::pair<std::uint32_t, std::uint32_t>, Device> devices_;
 };
@@ -89,13 +89,12 @@ void Backend::adopt(std::uint32_t f, std::uint32_t dev)
     auto const fpath = xs_.read(d.home + "/frontend");
     auto const fid = xs_.read(d.home + "/frontend-id");
     std::string why;
-    if (!name || !*name)
+    if (!name)
         why = "the toolstack wrote no frontend-name";
-    else if (**name != cfg_.frontend_name)
-        why = "domain '" + **name + "' is not the domain this vTPM serves ('" + cfg_.frontend_name +
+    else if (*name != cfg_.frontend_name)
+        why = "domain '" + *name + "' is not the domain this vTPM serves ('" + cfg_.frontend_name +
               "')";
-    else if (!fpath || !*fpath || **fpath != d.frontend_path || !fid || !*fid ||
-             parse_xs_unsigned(**fid) != f)
+    else if (!fpath || *fpath != d.frontend_path || !fid || parse_xs_unsigned(*fid) != f)
         why = "frontend/frontend-id do not name domain " + std::to_string(f);
     if (!why.empty()) {
         std::printf("ward-vtpm-backend: domain %u device %u refused: %s\n", f, dev, why.c_str());
@@ -122,15 +121,15 @@ void Backend::rescan()
 {
     std::map<std::pair<std::uint32_t, std::uint32_t>, bool> listed;
     auto const fronts = xs_.directory(DEVICES);
-    if (fronts && *fronts)
-        for (auto const &fs : **fronts) {
+    if (fronts)
+        for (auto const &fs : *fronts) {
             auto const f = parse_xs_unsigned(fs, 0x7fef);
             if (!f)
                 continue;
             auto const devs = xs_.directory(std::string(DEVICES) + "/" + fs);
-            if (!devs || !*devs)
+            if (!devs)
                 continue;
-            for (auto const &ds : **devs)
+            for (auto const &ds : *devs)
                 if (auto const dev = parse_xs_unsigned(ds, 0xffff))
                     listed[std::pair{*f, *dev}] = true;
         }
@@ -156,8 +155,8 @@ void Backend::step(Device &d)
 {
     Frontend_nodes f;
     auto const rd = [&](char const *key) -> std::optional<std::string> {
-        auto const r = xs_.read(d.frontend_path + "/" + key);
-        return r ? *r : std::nullopt;
+        auto r = xs_.read(d.frontend_path + "/" + key);
+        return r ? std::optional<std::string>{std::move(*r)} : std::nullopt;
     };
     f.state = rd("state");
     if (f.state && d.phase == Backend_phase::WAITING) {
@@ -325,7 +324,7 @@ int Backend::run()
 
 int run_backend(Backend_config const &cfg)
 {
-    auto xs = Xs_client::open();
+    auto xs = xendev::Xenstore::open();
     if (!xs) {
         std::printf("ward-vtpm-backend: %s\n", xs.error().c_str());
         return 1;
