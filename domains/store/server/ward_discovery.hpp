@@ -12,9 +12,9 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "vtpm_links.hpp"
 #include "ward/store/client.hpp"
 #include "ward/xendev/devices.hpp"
 
@@ -32,18 +32,6 @@ struct Served_domain
 
 // The list Ward gives this domain right now.
 xendev::Result<std::vector<Served_domain>> list_served_domains(xendev::Privcmd &privcmd);
-
-// A vTPM device the boot configuration asks for (`ward.vtpm=FRONTEND:BACKEND` on the store
-// domain's kernel command line, docs/vtpm.md §7): domain FRONTEND gets device vtpm/0 served by
-// the tpmif backend in domain BACKEND. Names are the domains' names as Ward reports them.
-struct Vtpm_link
-{
-    std::string frontend;
-    std::string backend;
-};
-
-// Parses the `ward.vtpm=F:B` tokens of a kernel command line; malformed tokens are skipped.
-std::vector<Vtpm_link> parse_vtpm_links(std::string_view cmdline);
 
 class Ward_discovery
 {
