@@ -171,10 +171,15 @@ TEST(Vtpm_crash, KillNineOfAWorkerDuringNvWritesKeepsCommittedState)
         EXPECT_EQ(after->status, Instance_status::STOPPED);
         ep = m.start(inst.uuid, id, Start_mode::RESET);
         ASSERT_TRUE(ep) << ep.error().message;
-        auto const v = sh("tpm2_nvread 0x1500016 -C o 2>/dev/null | od -An -tu8 -j0 --endian=big"
-                          " | tr -d \" \\n\"",
+        // The read's own status is checked (a pipe would report only its last command's).
+        std::string const nv = tmp.path() + "/counter.bin";
+        auto const v = sh("TSS2_LOG=all+ERROR tpm2_nvread 0x1500016 -C o -o " + nv + " 2>" + nv +
+                              ".err || { cat " + nv + ".err; exit 1; }; od -An -tu8 --endian=big " +
+                              nv + " | tr -d \" \\n\"",
                           ep->tcti());
-        ASSERT_EQ(v.status, 0) << v.out;
+        ASSERT_EQ(v.status, 0) << "round " << round << ": " << v.out;
+        ASSERT_TRUE(!v.out.empty() && v.out.find_first_not_of("0123456789") == std::string::npos)
+            << "round " << round << ": not a counter value: " << v.out;
         unsigned long const counter = std::stoul(v.out);
         // Every acknowledged increment is there; at most the one in flight when the worker died
         // may be extra, per round (an extra one stays in the counter while the log never has it).
