@@ -3,41 +3,14 @@
 # cpio, gzip): Debian's busybox-static, INIT as /init, the static wardstore-domain and
 # ward-xs-probe (stripped), and xen-evtchn, xen-gntdev, xen-privcmd from the same Debian kernel
 # package the build boots (fetched by domains/guests/linux/fetch-kernel.sh into the same cache).
+# The shared steps are in ../lib/initramfs-lib.sh.
 set -euo pipefail
 out=$1 init=$2 wardstore=$3 probe=$4
-busybox=/bin/busybox
-[ -x "$busybox" ] || { echo "make-store-initramfs: $busybox missing (package busybox-static)" >&2; exit 1; }
-cache=${WARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ward}
-mkdir -p "$cache"
-pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-[ -n "$pkg" ] || { echo "make-store-initramfs: apt-cache knows no linux-image-amd64" >&2; exit 1; }
-deb=$(ls "$cache"/"${pkg}"_*.deb 2>/dev/null | head -n 1 || true)
-if [ -z "$deb" ]; then
-    (cd "$cache" && apt-get download -q "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
-    deb=$(ls "$cache"/"${pkg}"_*.deb 2>/dev/null | head -n 1 || true)
-    [ -n "$deb" ] || { echo "make-store-initramfs: apt-get download $pkg failed" >&2; exit 1; }
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/root/bin" "$tmp/root/dev" "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/lib/modules/xen"
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards \
-    './lib/modules/*/kernel/drivers/xen/xen-evtchn.ko*' \
-    './lib/modules/*/kernel/drivers/xen/xen-gntdev.ko*' \
-    './lib/modules/*/kernel/drivers/xen/xen-privcmd.ko*'
-for m in xen-evtchn xen-gntdev xen-privcmd; do
-    f=$(ls "$tmp"/lib/modules/*/kernel/drivers/xen/$m.ko* | head -n 1)
-    case "$f" in
-    *.xz) xz -dc "$f" >"$tmp/root/lib/modules/xen/$m.ko" ;;
-    *) cp "$f" "$tmp/root/lib/modules/xen/$m.ko" ;;
-    esac
-done
-cp "$busybox" "$tmp/root/bin/busybox"
-ln -s busybox "$tmp/root/bin/sh"
-strip -o "$tmp/root/bin/wardstore-domain" "$wardstore"
-strip -o "$tmp/root/bin/ward-xs-probe" "$probe"
-cp "$init" "$tmp/root/init"
-chmod 755 "$tmp/root/init"
-(cd "$tmp/root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet --reproducible -R 0:0) |
-    gzip -9n >"$out.tmp"
-mv "$out.tmp" "$out"
-echo "make-store-initramfs: $out ($(stat -c %s "$out") bytes, modules from $(basename "$deb"))"
+me=make-store-initramfs
+# shellcheck source-path=SCRIPTDIR source=../lib/initramfs-lib.sh
+. "$(dirname "$0")/../lib/initramfs-lib.sh"
+initramfs_begin
+initramfs_modules xen lib/modules/xen xen-evtchn xen-gntdev xen-privcmd
+strip -o "$root/bin/wardstore-domain" "$wardstore"
+strip -o "$root/bin/ward-xs-probe" "$probe"
+initramfs_pack "$out" "$init"
