@@ -2,6 +2,7 @@
 // A client facing a forged control page: every field the server controls is checked.
 #include "ward/vchan/vchan.hpp"
 
+#include <chrono>
 #include <cstring>
 #include <functional>
 #include <gtest/gtest.h>
@@ -80,6 +81,63 @@ TEST(VchanHostileServer, SaneForgedPageIsAccepted)
     ASSERT_TRUE(socket::send(conn, socket::PAGES, 0, memfd));
     ASSERT_TRUE((*c)->wait(1000));
     EXPECT_EQ((*c)->state(), State::CONNECTED);
+    ::close(memfd);
+    c->reset();
+    ::close(conn);
+    ::close(lfd);
+    ::unlink(ep.socket_path().c_str());
+    ::rmdir(tmpl);
+}
+
+// An event channel is edge-triggered: the kick of a peer that wrote its last data and exited can
+// be consumed by the process_events() that also finds the data. A later wait() must not sleep on
+// a peer that has gone (here the socket stays open, as an event channel would, and no second
+// kick comes), or a reader draining a closed channel waits out its whole timeout.
+TEST(VchanHostileServer, WaitAfterAConsumedExitKickReturnsAtOnce)
+{
+    char tmpl[] = "/tmp/ward-vchan-XXXXXX";
+    ASSERT_TRUE(::mkdtemp(tmpl));
+    Endpoint ep{tmpl, 9, 0, 1};
+    int const lfd = *socket::listen_at(ep.socket_path());
+    auto c = Vchan::client_init(ep);
+    ASSERT_TRUE(c);
+    int const conn = **socket::accept_one(lfd);
+    int const memfd = *socket::sealed_memfd("forged", PAGE_SIZE);
+    void *p = ::mmap(nullptr, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+    ASSERT_NE(p, MAP_FAILED);
+    auto *ctrl = static_cast<Interface *>(p);
+    ctrl->left_order = 10; // in-page rings: left at 1024, right at 2048
+    ctrl->right_order = 11;
+    ctrl->srv_live = LIVE_CONNECTED;
+    ctrl->cli_live = LIVE_WAITING;
+    ASSERT_TRUE(socket::send(conn, socket::PAGES, 0, memfd));
+    ASSERT_TRUE((*c)->wait(5000));
+    ASSERT_EQ((*c)->state(), State::CONNECTED);
+
+    // The server's last words: five bytes, its exit, one kick.
+    std::memcpy(static_cast<uint8_t *>(p) + 2048, "hello", 5);
+    __atomic_store_n(&ctrl->right.prod, 5u, __ATOMIC_RELEASE);
+    __atomic_store_n(&ctrl->srv_live, LIVE_EXITED, __ATOMIC_RELEASE);
+    ASSERT_TRUE(socket::send(conn, socket::KICK, 0));
+    ASSERT_TRUE((*c)->wait(5000)); // consumes the kick; data left, so still open
+    char got[5] = {};
+    auto const n = (*c)->read(got, sizeof got);
+    ASSERT_TRUE(n);
+    EXPECT_EQ(*n, 5u);
+    EXPECT_EQ(std::memcmp(got, "hello", 5), 0);
+    auto const w = (*c)->write("x", 1); // nobody will read it
+    ASSERT_FALSE(w);
+    EXPECT_EQ(w.error(), Error::CLOSED);
+
+    auto const t0 = std::chrono::steady_clock::now();
+    auto const r = (*c)->wait(60000);
+    auto const waited = std::chrono::steady_clock::now() - t0;
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), Error::CLOSED);
+    EXPECT_FALSE((*c)->is_open());
+    EXPECT_LT(waited, std::chrono::seconds(30)) << "wait() slept on a peer that had exited";
+
+    ::munmap(p, PAGE_SIZE);
     ::close(memfd);
     c->reset();
     ::close(conn);

@@ -338,12 +338,26 @@ hv::Result<void, Error> Vchan::process_events()
     return {};
 }
 
+bool Vchan::peer_exited() const
+{
+    Impl const &im = *impl_;
+    return !im.closed && im.attached &&
+           __atomic_load_n(server_ ? &im.ctrl->cli_live : &im.ctrl->srv_live, __ATOMIC_ACQUIRE) ==
+               LIVE_EXITED;
+}
+
 hv::Result<void, Error> Vchan::wait(int timeout_ms)
 {
-    pollfd p{fd(), POLLIN, 0};
-    int const n = ::poll(&p, 1, timeout_ms);
-    if (n < 0 && errno != EINTR)
-        return hv::unexpected(Error::SYSTEM);
+    // An event channel is edge-triggered: the kick of a peer that left data and exited may have
+    // been consumed by the process_events() that found the data, and no other kick will come.
+    // Once the peer has exited there is nothing to wait for (libxenvchan's is_open reads the
+    // live byte the same way).
+    if (!peer_exited()) {
+        pollfd p{fd(), POLLIN, 0};
+        int const n = ::poll(&p, 1, timeout_ms);
+        if (n < 0 && errno != EINTR)
+            return hv::unexpected(Error::SYSTEM);
+    }
     return process_events();
 }
 
@@ -424,6 +438,8 @@ hv::Result<std::size_t, Error> Vchan::write(void const *buf, std::size_t len)
         return hv::unexpected(Error::CLOSED);
     if (!im.attached)
         return hv::unexpected(Error::NOT_CONNECTED);
+    if (peer_exited())
+        return hv::unexpected(Error::CLOSED); // nobody will read it (libxenvchan: -1)
     std::size_t const n = HV_TRY(im.wr.write(buf, len));
     if (n > 0)
         HV_TRY(notify_peer(NOTIFY_WRITE));
@@ -452,6 +468,8 @@ hv::Result<void, Error> Vchan::send(void const *buf, std::size_t len)
         return hv::unexpected(impl_->closed ? Error::CLOSED : Error::NOT_CONNECTED);
     if (len > impl_->wr.size())
         return hv::unexpected(Error::INVALID_ARGUMENT);
+    if (peer_exited())
+        return hv::unexpected(Error::CLOSED);
     if (buffer_space() < len) {
         request_notify(NOTIFY_READ);
         return hv::unexpected(impl_->closed ? Error::CLOSED : Error::WOULD_BLOCK);

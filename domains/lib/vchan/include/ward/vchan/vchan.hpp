@@ -112,6 +112,8 @@ class Vchan
     hv::Result<void, Error> attach_grants();
     hv::Result<void, Error> finish_attach(unsigned lo, unsigned ro, uint8_t *left, uint8_t *right);
     void kick_peer();
+    // The peer's live byte says it exited (it will neither read nor kick again).
+    bool peer_exited() const;
     void request_notify(uint8_t bit);
     hv::Result<void, Error> notify_peer(uint8_t bit);
     void close_channel();
