@@ -133,13 +133,11 @@ def main():
             failures.append(f"port {port}: stream hashes differ: server {s}, client {c}")
         else:
             print(f"ok           port {port}: both directions' FNV-1a hashes agree")
-    # A kick that did not wake the peer shows as a late wake-up (bounded waits, docs/vchan.md
-    # section 8): reported; more than a few fail the test (event delivery broken).
+    # A wait that ran out although the channel had changed (bounded waits, docs/vchan.md
+    # section 8) means a kick did not wake the peer, or wait() slept on a peer that had exited.
     late = [l for _, l in lines if "LATE WAKE-UP" in l]
     for l in late:
-        print(f"warning: {l}")
-    if len(late) > 3:
-        failures.append(f"{len(late)} late wake-ups: event-channel kicks are not waking the peer")
+        failures.append(f"late wake-up: {l}")
     crash = next((i for i, (_, l) in enumerate(lines) if "crashing on port 2" in l), None)
     gone = next((i for i, (_, l) in enumerate(lines) if "disconnected from port 2" in l), None)
     if crash is not None and gone is not None and gone < crash:
