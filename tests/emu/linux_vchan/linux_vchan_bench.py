@@ -7,10 +7,7 @@ guest measured them, plus the serial-log time of the whole run (docs/vchan.md se
 Usage: linux_vchan_bench.py IMAGE [--echo]
 """
 import os
-import subprocess
 import sys
-import threading
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
 import qemu_runner  # noqa: E402
@@ -20,29 +17,11 @@ DONE = "VCHAN-BENCH: server done"
 
 def main():
     iso = sys.argv[1]
-    echo = "--echo" in sys.argv
-    cmd = qemu_runner.qemu_command(iso, memory="1024M")
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    lines = []
-    done = threading.Event()
-
-    def reader():
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            lines.append((time.monotonic() - start, line))
-            if echo:
-                print(f"[{lines[-1][0]:8.3f}] {line}", flush=True)
-            if DONE in line or "failed" in line and "VCHAN-BENCH" in line:
-                done.set()
-        done.set()
-
-    threading.Thread(target=reader, daemon=True).start()
-    finished = done.wait(timeout=float(os.environ.get("WARD_BENCH_TIMEOUT", "600")))
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
+    run = qemu_runner.boot(iso, timeout=float(os.environ.get("WARD_BENCH_TIMEOUT", "600")),
+                           echo="--echo" in sys.argv, memory="1024M", grace=0,
+                           until=lambda l: DONE in l or "failed" in l and "VCHAN-BENCH" in l)
+    lines = run.lines
+    finished = not run.timed_out
     rows = [(t, l) for t, l in lines
             if "VCHAN-BENCH: ring" in l or "VCHAN-BENCH: server done" in l]
     print("vchan between two Linux domains on Ward (QEMU TCG), client -> server, vs memcpy in "

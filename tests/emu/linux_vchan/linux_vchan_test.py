@@ -18,11 +18,7 @@ Usage: linux_vchan_test.py IMAGE BYTES [--echo]
 """
 import os
 import re
-import shutil
-import subprocess
 import sys
-import threading
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
 import qemu_runner  # noqa: E402
@@ -74,86 +70,56 @@ FORBIDDEN = [
 STREAM = re.compile(r"sent (\d+) bytes fnv ([0-9a-f]{16}), received (\d+) bytes fnv ([0-9a-f]{16})")
 
 
+def all_seen(needles):
+    """A boot() `until` predicate: true once every needle has appeared on some line."""
+    left = set(needles)
+
+    def match(line):
+        left.difference_update([n for n in left if n in line])
+        return not left
+    return match
+
+
 def main():
     iso, nbytes = sys.argv[1], int(sys.argv[2])
-    echo = "--echo" in sys.argv
-    if shutil.which("qemu-system-x86_64") is None:
-        print("SKIP: qemu-system-x86_64 is not installed")
-        return 77
-    if not os.path.exists(iso):
-        print(f"FAIL: image not built: {iso}")
-        return 1
-    cmd = qemu_runner.qemu_command(iso, memory="1024M")
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    lines = []
-    seen = set()
-    done = threading.Event()
-
-    def reader():
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            lines.append((time.monotonic() - start, line))
-            if echo:
-                print(f"[{lines[-1][0]:8.3f}] {line}", flush=True)
-            for n in DONE_NEEDLES:
-                if n in line:
-                    seen.add(n)
-            if len(seen) == len(DONE_NEEDLES):
-                done.set()
-        done.set()
-
-    threading.Thread(target=reader, daemon=True).start()
-    finished = done.wait(timeout=260)
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-    failures = [] if finished else ["timed out before the disconnect and the refusal were seen"]
+    qemu_runner.skip_if_unavailable()
+    qemu_runner.require(iso)
+    run = qemu_runner.boot(iso, timeout=260, echo="--echo" in sys.argv, memory="1024M",
+                           until=all_seen(DONE_NEEDLES), grace=0)
+    lines = run.lines
+    verdict = qemu_runner.Verdict(run)
+    if run.timed_out:
+        verdict.fail("timed out before the disconnect and the refusal were seen")
     for needle, who, meaning in expected(nbytes):
-        prefix = f"[{who}] " if who else "ward: "
-        hit = next(((t, l) for t, l in lines if needle in l and l.startswith(prefix)), None)
-        if hit is None:
-            failures.append(f"missing '{needle}' ({prefix.strip()}): {meaning}")
-        else:
-            print(f"ok  {hit[0]:7.2f}s  {meaning}")
+        verdict.marker(needle, meaning, f"[{who}] " if who else "ward: ")
     # One exchange per port, in order, on each side.
     streams = {who: [(l, STREAM.search(l).groups()) for _, l in lines
                      if l.startswith(f"[{who}] ") and STREAM.search(l)]
                for who in ("server", "client")}
     for port in (1, 2):
         if len(streams["server"]) < port or len(streams["client"]) < port:
-            failures.append(f"port {port}: an exchange report is missing")
+            verdict.fail(f"port {port}: an exchange report is missing")
             continue
         (sl, s), (cl, c) = streams["server"][port - 1], streams["client"][port - 1]
         print(f"    {sl}\n    {cl}")
         if not (s[0] == c[2] == str(nbytes) and s[2] == c[0] == str(nbytes)):
-            failures.append(f"port {port}: byte counts differ: server {s}, client {c}")
+            verdict.fail(f"port {port}: byte counts differ: server {s}, client {c}")
         elif s[1] != c[3] or c[1] != s[3]:
-            failures.append(f"port {port}: stream hashes differ: server {s}, client {c}")
+            verdict.fail(f"port {port}: stream hashes differ: server {s}, client {c}")
         else:
             print(f"ok           port {port}: both directions' FNV-1a hashes agree")
     # A wait that ran out although the channel had changed (bounded waits, docs/vchan.md
     # section 8) means a kick did not wake the peer, or wait() slept on a peer that had exited.
-    late = [l for _, l in lines if "LATE WAKE-UP" in l]
-    for l in late:
-        failures.append(f"late wake-up: {l}")
-    crash = next((i for i, (_, l) in enumerate(lines) if "crashing on port 2" in l), None)
-    gone = next((i for i, (_, l) in enumerate(lines) if "disconnected from port 2" in l), None)
-    if crash is not None and gone is not None and gone < crash:
-        failures.append("the server reported port 2's disconnect before the client crashed")
+    for l in run.text():
+        if "LATE WAKE-UP" in l:
+            verdict.fail(f"late wake-up: {l}")
+    crash = run.index(lambda l: "crashing on port 2" in l)
+    gone = run.index(lambda l: "disconnected from port 2" in l)
+    if crash >= 0 and gone >= 0 and gone < crash:
+        verdict.fail("the server reported port 2's disconnect before the client crashed")
     for needle, meaning in FORBIDDEN:
-        for _, l in lines:
-            if needle in l:
-                failures.append(f"{meaning}: {l}")
-                break
-    if failures:
-        print("\n".join(l for _, l in lines[-100:]))
-        for f in failures:
-            print("FAIL:", f)
-        return 1
-    print("PASS")
-    return 0
+        verdict.absent(needle, meaning)
+    return verdict.finish(tail=100)
 
 
 if __name__ == "__main__":

@@ -25,8 +25,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu"))
 import qemu_runner  # noqa: E402
@@ -87,45 +85,20 @@ def main():
         print(__doc__)
         return 2
     image, ward, cfg = sys.argv[1:4]
-    echo = "--echo" in sys.argv
     qemu_runner.skip_if_unavailable()
-    if not os.path.exists(image):
-        print(f"FAIL: image not built: {image}")
-        return 1
+    qemu_runner.require(image)
     expected_pcrs = host_pcrs(ward, cfg)
     if sorted(expected_pcrs) != [8, 9]:
         print(f"FAIL: ward measure printed PCRs {sorted(expected_pcrs)}, expected 8 and 9")
         return 1
-    cmd = qemu_runner.qemu_command(image, memory="1280M")
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    lines = []
-    done = threading.Event()
-
-    def reader():
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            lines.append((time.monotonic() - start, line))
-            if echo:
-                print(f"[{lines[-1][0]:8.3f}] {line}", flush=True)
-            if DONE in line:
-                done.set()
-        done.set()
-
-    threading.Thread(target=reader, daemon=True).start()
-    finished = done.wait(timeout=260)
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-    failures = [] if finished else ["timed out before the backend dropped the ended guest's device"]
+    run = qemu_runner.boot(image, timeout=260, echo="--echo" in sys.argv, memory="1280M",
+                           until=DONE, grace=0)
+    lines = run.lines
+    verdict = qemu_runner.Verdict(run)
+    if run.timed_out:
+        verdict.fail("timed out before the backend dropped the ended guest's device")
     for needle, who, meaning in EXPECTED:
-        prefix = f"[{who}] " if who else "ward: "
-        hit = next(((t, l) for t, l in lines if needle in l and l.startswith(prefix)), None)
-        if hit is None:
-            failures.append(f"missing '{needle}' ({prefix.strip()}): {meaning}")
-        else:
-            print(f"ok  {hit[0]:7.2f}s  {meaning}")
+        verdict.marker(needle, meaning, f"[{who}] " if who else "ward: ")
     for who, needle, times, meaning in [
             ("vtpm", "device 0: Connected (ring-ref", 2, "the backend connected both rings"),
             ("vtpm", "domain 3 device 0: frontend starts over", 2,
@@ -136,7 +109,7 @@ def main():
         if n >= times:
             print(f"ok            {meaning} ({n}x)")
         else:
-            failures.append(f"'{needle}' seen {n} times, expected {times}: {meaning}")
+            verdict.fail(f"'{needle}' seen {n} times, expected {times}: {meaning}")
     for pcr, value in sorted(expected_pcrs.items()):
         for who, needle, meaning in [
                 ("vtpm", f"WARD-VTPM: launch of 'tpmfront' measured: pcr {pcr} sha256 {value}",
@@ -146,26 +119,17 @@ def main():
             if any(l.startswith(f"[{who}] ") and needle in l for _, l in lines):
                 print(f"ok            {meaning} ({value[:16]}...)")
             else:
-                failures.append(f"missing '{needle}': {meaning}")
+                verdict.fail(f"missing '{needle}': {meaning}")
     for _, l in lines:  # the only refusals for tpmfront are those of the bad ring-ref
         if ("domain 3 device 0 refused" in l and "ring-ref 500" not in l) or (
                 "grant map of domain 3" in l and "ref 500 " not in l):
-            failures.append(f"tpmfront's real ring was refused: {l}")
+            verdict.fail(f"tpmfront's real ring was refused: {l}")
     for needle, meaning in FORBIDDEN:
-        for _, l in lines:
-            if needle in l:
-                failures.append(f"{meaning}: {l}")
-                break
+        verdict.absent(needle, meaning)
     for _, l in lines:
         if "commands/s" in l and ("[vtpm]" in l or "[tpmfront]" in l):
             print("figure:", l)
-    if failures:
-        print("\n".join(l for _, l in lines[-100:]))
-        for f in failures:
-            print("FAIL:", f)
-        return 1
-    print("PASS")
-    return 0
+    return verdict.finish(tail=100)
 
 
 if __name__ == "__main__":
