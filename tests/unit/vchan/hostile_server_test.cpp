@@ -16,28 +16,52 @@ using namespace dom::vchan;
 namespace
 {
 
-// Plays a server by hand: listens, accepts, sends a memfd prepared by `forge`.
+// A server played by hand: a listening socket, the client under test connected to it and
+// accepted; everything is closed and removed at the end.
+struct Forged_server
+{
+    char dir[32] = "/tmp/ward-vchan-XXXXXX";
+    Endpoint ep;
+    int lfd = -1;
+    int conn = -1;
+    hv::Result<Vchan::Ptr, Error> client{hv::unexpected(Error::NOT_CONNECTED)};
+
+    Forged_server()
+    {
+        if (!::mkdtemp(dir))
+            return;
+        ep = Endpoint{dir, 9, 0, 1};
+        lfd = *socket::listen_at(ep.socket_path());
+        client = Vchan::client_init(ep);
+        if (client)
+            conn = **socket::accept_one(lfd);
+    }
+    ~Forged_server()
+    {
+        if (client)
+            client->reset();
+        if (conn >= 0)
+            ::close(conn);
+        if (lfd >= 0)
+            ::close(lfd);
+        ::unlink(ep.socket_path().c_str());
+        ::rmdir(dir);
+    }
+    Vchan &c() { return **client; }
+};
+
+// Sends the client a memfd prepared by `forge`; returns what the client made of it.
 Error connect_to_forged(std::function<int()> forge)
 {
-    char tmpl[] = "/tmp/ward-vchan-XXXXXX";
-    if (!::mkdtemp(tmpl))
-        return Error::SYSTEM;
-    Endpoint ep{tmpl, 9, 0, 1};
-    int const lfd = *socket::listen_at(ep.socket_path());
-    auto c = Vchan::client_init(ep);
-    if (!c)
-        return c.error();
-    int const conn = **socket::accept_one(lfd);
+    Forged_server f;
+    if (!f.client)
+        return f.client.error();
     int const memfd = forge();
-    (void)socket::send(conn, socket::PAGES, 0, memfd);
+    (void)socket::send(f.conn, socket::PAGES, 0, memfd);
     ::close(memfd);
-    auto r = (*c)->wait(1000);
+    auto r = f.c().wait(1000);
     Error const e = r ? Error::INVALID_ARGUMENT : r.error(); // INVALID_ARGUMENT = "accepted"
-    EXPECT_FALSE((*c)->is_open());
-    ::close(conn);
-    ::close(lfd);
-    ::unlink(ep.socket_path().c_str());
-    ::rmdir(tmpl);
+    EXPECT_FALSE(f.c().is_open());
     return e;
 }
 
@@ -65,28 +89,18 @@ int page_with(std::size_t pages, std::function<void(Interface *, uint32_t *)> fi
 TEST(VchanHostileServer, SaneForgedPageIsAccepted)
 {
     // Control: the harness itself can produce a page the client accepts.
-    char tmpl[] = "/tmp/ward-vchan-XXXXXX";
-    ASSERT_TRUE(::mkdtemp(tmpl));
-    Endpoint ep{tmpl, 9, 0, 1};
-    int const lfd = *socket::listen_at(ep.socket_path());
-    auto c = Vchan::client_init(ep);
-    ASSERT_TRUE(c);
-    int const conn = **socket::accept_one(lfd);
+    Forged_server f;
+    ASSERT_TRUE(f.client);
     int const memfd = page_with(3, [](Interface *i, uint32_t *g) {
         i->left_order = 12;
         i->right_order = 12;
         g[0] = 1;
         g[1] = 2;
     });
-    ASSERT_TRUE(socket::send(conn, socket::PAGES, 0, memfd));
-    ASSERT_TRUE((*c)->wait(1000));
-    EXPECT_EQ((*c)->state(), State::CONNECTED);
+    ASSERT_TRUE(socket::send(f.conn, socket::PAGES, 0, memfd));
+    ASSERT_TRUE(f.c().wait(1000));
+    EXPECT_EQ(f.c().state(), State::CONNECTED);
     ::close(memfd);
-    c->reset();
-    ::close(conn);
-    ::close(lfd);
-    ::unlink(ep.socket_path().c_str());
-    ::rmdir(tmpl);
 }
 
 // An event channel is edge-triggered: the kick of a peer that wrote its last data and exited can
@@ -95,13 +109,9 @@ TEST(VchanHostileServer, SaneForgedPageIsAccepted)
 // kick comes), or a reader draining a closed channel waits out its whole timeout.
 TEST(VchanHostileServer, WaitAfterAConsumedExitKickReturnsAtOnce)
 {
-    char tmpl[] = "/tmp/ward-vchan-XXXXXX";
-    ASSERT_TRUE(::mkdtemp(tmpl));
-    Endpoint ep{tmpl, 9, 0, 1};
-    int const lfd = *socket::listen_at(ep.socket_path());
-    auto c = Vchan::client_init(ep);
-    ASSERT_TRUE(c);
-    int const conn = **socket::accept_one(lfd);
+    Forged_server f;
+    ASSERT_TRUE(f.client);
+    Vchan &c = f.c();
     int const memfd = *socket::sealed_memfd("forged", PAGE_SIZE);
     void *p = ::mmap(nullptr, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
     ASSERT_NE(p, MAP_FAILED);
@@ -110,40 +120,35 @@ TEST(VchanHostileServer, WaitAfterAConsumedExitKickReturnsAtOnce)
     ctrl->right_order = 11;
     ctrl->srv_live = LIVE_CONNECTED;
     ctrl->cli_live = LIVE_WAITING;
-    ASSERT_TRUE(socket::send(conn, socket::PAGES, 0, memfd));
-    ASSERT_TRUE((*c)->wait(5000));
-    ASSERT_EQ((*c)->state(), State::CONNECTED);
+    ASSERT_TRUE(socket::send(f.conn, socket::PAGES, 0, memfd));
+    ASSERT_TRUE(c.wait(5000));
+    ASSERT_EQ(c.state(), State::CONNECTED);
 
     // The server's last words: five bytes, its exit, one kick.
     std::memcpy(static_cast<uint8_t *>(p) + 2048, "hello", 5);
     __atomic_store_n(&ctrl->right.prod, 5u, __ATOMIC_RELEASE);
     __atomic_store_n(&ctrl->srv_live, LIVE_EXITED, __ATOMIC_RELEASE);
-    ASSERT_TRUE(socket::send(conn, socket::KICK, 0));
-    ASSERT_TRUE((*c)->wait(5000)); // consumes the kick; data left, so still open
+    ASSERT_TRUE(socket::send(f.conn, socket::KICK, 0));
+    ASSERT_TRUE(c.wait(5000)); // consumes the kick; data left, so still open
     char got[5] = {};
-    auto const n = (*c)->read(got, sizeof got);
+    auto const n = c.read(got, sizeof got);
     ASSERT_TRUE(n);
     EXPECT_EQ(*n, 5u);
     EXPECT_EQ(std::memcmp(got, "hello", 5), 0);
-    auto const w = (*c)->write("x", 1); // nobody will read it
+    auto const w = c.write("x", 1); // nobody will read it
     ASSERT_FALSE(w);
     EXPECT_EQ(w.error(), Error::CLOSED);
 
     auto const t0 = std::chrono::steady_clock::now();
-    auto const r = (*c)->wait(60000);
+    auto const r = c.wait(60000);
     auto const waited = std::chrono::steady_clock::now() - t0;
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error(), Error::CLOSED);
-    EXPECT_FALSE((*c)->is_open());
+    EXPECT_FALSE(c.is_open());
     EXPECT_LT(waited, std::chrono::seconds(30)) << "wait() slept on a peer that had exited";
 
     ::munmap(p, PAGE_SIZE);
     ::close(memfd);
-    c->reset();
-    ::close(conn);
-    ::close(lfd);
-    ::unlink(ep.socket_path().c_str());
-    ::rmdir(tmpl);
 }
 
 TEST(VchanHostileServer, OrderOutOfRange)
