@@ -10,12 +10,13 @@ import sys
 import time
 
 
-def floor_command(qemu, vmlinux, initramfs):
-    """The floor: QEMU enters the kernel at its PVH note itself (also used by bench_linux.py)."""
+def floor_command(qemu, vmlinux, initramfs, extra=""):
+    """The floor: QEMU enters the kernel at its PVH note itself (also used by bench_linux.py,
+    which passes the same `extra` kernel parameters as its Ward domains get)."""
     return [qemu, "-accel", "tcg", "-cpu", "max", "-m", "512", "-display", "none",
             "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none",
             "-kernel", vmlinux, "-initrd", initramfs,
-            "-append", "console=ttyS0 rdinit=/init panic=-1 loglevel=4"]
+            "-append", ("console=ttyS0 rdinit=/init panic=-1 loglevel=4 " + extra).strip()]
 
 
 def boot(args):
