@@ -6,6 +6,7 @@
 #include "kernel/acm_hooks.hpp"
 #include "kernel/channels.hpp"
 #include "kernel/guest_memory.hpp"
+#include "kernel/guest_timer.hpp"
 #include "kernel/hypercall_handlers.hpp"
 #include "kernel/store_setup.hpp"
 
@@ -68,7 +69,11 @@ Hypercall_result hc_event_channel_op(Domain &self, arch::Vcpu &v, Args const &a)
         port = ec.alloc_unbound(resolve_self(self, args->remote_dom));
         break;
     case Evtchn_cmd::BIND_INTERDOMAIN: port = bind_interdomain(self, *args); break;
-    case Evtchn_cmd::BIND_VIRQ: port = ec.bind_virq(args->virq, args->vcpu); break;
+    case Evtchn_cmd::BIND_VIRQ:
+        port = ec.bind_virq(args->virq, args->vcpu);
+        if (port && args->virq == evtchn::VIRQ_TIMER)
+            guest_timers_touch(); // its timers may now need the APIC (guest_timer.hpp)
+        break;
     case Evtchn_cmd::BIND_IPI: port = ec.bind_ipi(args->vcpu); break;
     case Evtchn_cmd::SEND: {
         auto const n = ec.send(args->port, evtchn_of);

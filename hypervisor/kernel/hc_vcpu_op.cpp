@@ -139,7 +139,8 @@ void publish_guest_time(Domain &d)
 
 uint64_t guest_timer_deadline_tsc(Domain &d)
 {
-    if (!channels(d).active)
+    Domain_channels const &c = channels(d);
+    if (!c.active || !c.evtchn->virq_bound(evtchn::VIRQ_TIMER, 0))
         return timer::NONE;
     Vcpu_extras &x = extras_of(d);
     uint64_t const ns = timer::next_deadline(x.timers);
@@ -156,6 +157,11 @@ void guest_timer_fire(Domain &d)
     if (!timer::expire(x.timers, guest_now_ns(x)))
         return;
     deliver(c.evtchn->raise_virq(evtchn::VIRQ_TIMER, 0));
+}
+
+void guest_timers_touch()
+{
+    timers_changed = true;
 }
 
 bool guest_timers_changed()

@@ -69,7 +69,8 @@ void wake_polling()
             sched_wake(d);
 }
 
-// Arms the APIC one-shot for the earlier of this CPU's slice end and the guests' deadlines.
+// Arms the APIC one-shot for the earlier of this CPU's slice end and the guests' deadlines (a
+// slice end waits up to half a slice for a guest deadline just after it: one interrupt for both).
 void arm_timer(Cpu_local &c, uint64_t now)
 {
     uint64_t deadline = timer::NONE;
@@ -79,7 +80,8 @@ void arm_timer(Cpu_local &c, uint64_t now)
             deadline = t < deadline ? t : deadline;
         }
     uint64_t const target =
-        timer::next_interrupt_tsc(now, c.next_slice_tsc, deadline, MIN_ARM_US * tsc_per_us());
+        timer::next_interrupt_tsc(now, c.next_slice_tsc, deadline, MIN_ARM_US * tsc_per_us(),
+                                  uint64_t{options().slice_us} / 2 * tsc_per_us());
     if (target == c.armed_tsc && c.armed_tsc > now)
         return; // already armed for it
     c.armed_tsc = target;

@@ -178,6 +178,11 @@ Notify Event_channels::raise_virq(uint32_t virq, uint32_t vcpu)
     return raise(virq_port_[vcpu][virq]);
 }
 
+bool Event_channels::virq_bound(uint32_t virq, uint32_t vcpu) const
+{
+    return virq < NR_VIRQS && vcpu < nr_vcpus_ && virq_port_[vcpu][virq] != 0;
+}
+
 Result<Notify, Errno> Event_channels::raise_local(Port p)
 {
     if (!valid(p) || ports_[p].state != State::UNBOUND || ports_[p].remote_dom != self_)

@@ -65,9 +65,10 @@ uint64_t ns_to_tsc(uint64_t ns, uint64_t tsc_per_us)
 }
 
 uint64_t next_interrupt_tsc(uint64_t now, uint64_t slice_end, uint64_t guest_deadline,
-                            uint64_t min_delta)
+                            uint64_t min_delta, uint64_t slack)
 {
-    uint64_t const target = guest_deadline < slice_end ? guest_deadline : slice_end;
+    bool const carried = guest_deadline != NONE && guest_deadline - slice_end <= slack;
+    uint64_t const target = guest_deadline < slice_end || carried ? guest_deadline : slice_end;
     uint64_t const earliest = now > NONE - min_delta ? NONE : now + min_delta;
     return target < earliest ? earliest : target;
 }

@@ -111,4 +111,16 @@ TEST(Guest_timer, NextInterruptIsTheEarlierButNotThePast)
     EXPECT_EQ(next_interrupt_tsc(NONE - 3, NONE, NONE, 10), NONE);
 }
 
+TEST(Guest_timer, ASliceEndWaitsWithinItsSlackForAGuestDeadline)
+{
+    EXPECT_EQ(next_interrupt_tsc(100, 1000, 1200, 10, 500), 1200u); // one interrupt for both
+    EXPECT_EQ(next_interrupt_tsc(100, 1000, 1500, 10, 500), 1500u); // the slack's very end
+    EXPECT_EQ(next_interrupt_tsc(100, 1000, 1501, 10, 500), 1000u); // too far: the slice end
+    EXPECT_EQ(next_interrupt_tsc(100, 1000, 800, 10, 500), 800u);   // earlier: as without slack
+    EXPECT_EQ(next_interrupt_tsc(100, 1000, NONE, 10, 500), 1000u); // no deadline: the slice end
+    EXPECT_EQ(next_interrupt_tsc(100, 1000, 1200, 10), 1000u);      // no slack given
+    EXPECT_EQ(next_interrupt_tsc(100, NONE - 5, NONE, 10, 500), NONE - 5); // no wrap-around
+    EXPECT_EQ(next_interrupt_tsc(2000, 1000, 1200, 10, 500), 2010u);       // both passed: at once
+}
+
 } // namespace

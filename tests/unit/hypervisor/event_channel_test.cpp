@@ -171,7 +171,12 @@ TEST(EventChannel, VirqAndIpi)
     Event_channels &a = w.add(1, 2);
     EXPECT_EQ(a.bind_virq(NR_VIRQS, 0).error(), Errno::XEN_EINVAL);
     EXPECT_EQ(a.bind_virq(VIRQ_TIMER, 2).error(), Errno::XEN_ENOENT);
+    EXPECT_FALSE(a.virq_bound(VIRQ_TIMER, 0)); // the scheduler arms no host timer for it yet
     Port const t0 = *a.bind_virq(VIRQ_TIMER, 0);
+    EXPECT_TRUE(a.virq_bound(VIRQ_TIMER, 0));
+    EXPECT_FALSE(a.virq_bound(VIRQ_TIMER, 1));
+    EXPECT_FALSE(a.virq_bound(NR_VIRQS, 0));
+    EXPECT_FALSE(a.virq_bound(VIRQ_TIMER, 2));
     Port const t1 = *a.bind_virq(VIRQ_TIMER, 1);
     EXPECT_EQ(a.bind_virq(VIRQ_TIMER, 0).error(), Errno::XEN_EEXIST);
     EXPECT_EQ(a.status(t1)->status, Status::VIRQ);
@@ -183,6 +188,7 @@ TEST(EventChannel, VirqAndIpi)
     EXPECT_FALSE(a.pending(t0));
     EXPECT_EQ(a.send(t0, w.resolver()).error(), Errno::XEN_EINVAL); // VIRQs are not sent
     ASSERT_TRUE(a.close(t0, w.resolver()).has_value());
+    EXPECT_FALSE(a.virq_bound(VIRQ_TIMER, 0));
     EXPECT_EQ(a.raise_virq(VIRQ_TIMER, 0).target, nullptr);
     EXPECT_TRUE(a.bind_virq(VIRQ_TIMER, 0).has_value()); // free to bind again
 

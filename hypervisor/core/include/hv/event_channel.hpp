@@ -198,6 +198,8 @@ class Event_channels
 
     // Raises a VIRQ bound on `vcpu` (e.g. VIRQ_TIMER); nothing if it is not bound.
     Notify raise_virq(uint32_t virq, uint32_t vcpu);
+    // Whether raising that VIRQ would reach a port (an unbound one raises nothing).
+    bool virq_bound(uint32_t virq, uint32_t vcpu) const;
     // Raises this domain's port `p` for a channel the hypervisor serves itself (the PV console
     // input): `p` must be an unbound port whose allowed remote is this domain; EINVAL otherwise.
     Result<Notify, Errno> raise_local(Port p);

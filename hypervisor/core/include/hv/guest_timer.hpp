@@ -45,8 +45,10 @@ bool expire(Vcpu_timers &t, uint64_t now_ns);
 uint64_t ns_to_tsc(uint64_t ns, uint64_t tsc_per_us);
 
 // The next timer interrupt of a CPU: the earlier of the slice end and a guest deadline (both
-// TSC), never before `now` + `min_delta` (the time to reprogram and take it).
+// TSC), never before `now` + `min_delta` (the time to reprogram and take it). A slice end may
+// wait up to `slack` for a guest deadline just after it, so that one interrupt serves both: a
+// busy Linux guest ticks every 4 ms, and its ticks then carry the 10 ms slice ends too.
 uint64_t next_interrupt_tsc(uint64_t now, uint64_t slice_end, uint64_t guest_deadline,
-                            uint64_t min_delta);
+                            uint64_t min_delta, uint64_t slack = 0);
 
 } // namespace hv::timer
