@@ -13,7 +13,9 @@ after the other, so that every Ward figure has a floor measured moments before i
 machine is shared and its speed drifts). For each boot: seconds from QEMU start to each guest's
 first userspace line, from its domain's creation (Ward's 'domain N ... (label' line) to that
 line, and the CPU seconds QEMU had used by then (less sensitive to other load than wall time).
-Printed: every round, then medians and the median of the per-round Ward/floor ratios.
+Printed: every round, then medians, the median and range of the per-round Ward/floor ratios,
+and the ratio of the fastest boots (the host's speed jumps between runs by up to 40%, and
+noise only ever adds time, so the fastest boot of each is the steadiest estimate).
 Ward is booted the direct way (QEMU loads its flat image and the modules: ward_hv_direct()).
 Usage: bench_linux.py ONE TWO ONE_NOPCI TWO_NOPCI DIRECT_BOOT_PY QEMU VMLINUX INITRAMFS
        [--rounds N]"""
@@ -70,11 +72,12 @@ def summary(name, rows, rounds):
         xs = rows[key]
         ratios = sorted(w / f[0] for (w, _, _), f in zip(xs, rows["floor"]))
         cpu_ratio = med(c / f[1] for (_, c, _), f in zip(xs, rows["floor"]))
+        fastest = min(x[0] for x in xs) / min(x[0] for x in rows["floor"])
         print(f"[{name}] Ward, {label}: QEMU start -> userspace median "
               f"{med(x[0] for x in xs):.2f} s (cpu {med(x[1] for x in xs):.2f} s), domain "
               f"creation -> userspace {med(x[2] for x in xs):.2f} s; Ward/floor per round: "
               f"median {med(ratios):.2f}x wall (range {ratios[0]:.2f}-{ratios[-1]:.2f}), "
-              f"{cpu_ratio:.2f}x cpu")
+              f"{cpu_ratio:.2f}x cpu; fastest Ward / fastest floor {fastest:.2f}x")
 
 
 def main():
