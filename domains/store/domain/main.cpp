@@ -3,55 +3,28 @@
 // rings of the domains Ward assigns to this domain (grant ref 1 through /dev/xen/gntdev, their
 // store port through /dev/xen/evtchn), finds them with WARD_DOMCTL_STORE_INFO and VIRQ_DOM_EXC,
 // and keeps the Unix socket for local tools.
-//   wardstore-domain [--socket PATH] [--state-dir DIR]
+//   wardstore-domain [wardstore's options: --socket PATH --state-dir DIR --quota ... ]
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-#include <string_view>
 #include <sys/eventfd.h>
-#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
+#include "server/command_line.hpp"
 #include "server/server.hpp"
 #include "server/ward_discovery.hpp"
 #include "server/xen_ring_provider.hpp"
-
-namespace
-{
-
-dom::store::Server *g_server = nullptr;
-
-void on_signal(int)
-{
-    if (g_server)
-        g_server->stop();
-}
-
-void make_parent_dirs(std::string const &path)
-{
-    for (size_t pos = 1; pos < path.size(); ++pos)
-        if (path[pos] == '/')
-            ::mkdir(path.substr(0, pos).c_str(), 0755);
-}
-
-} // namespace
 
 int main(int argc, char **argv)
 {
     dom::store::Server_options opts;
     opts.socket_path = "/run/ward/xenstored/socket";
     opts.state_dir = "/run/ward/store";
-    for (int i = 1; i < argc; ++i) {
-        std::string_view const a = argv[i];
-        if ((a == "--socket" || a == "--state-dir") && i + 1 < argc) {
-            (a == "--socket" ? opts.socket_path : opts.state_dir) = argv[++i];
-        } else {
-            std::fprintf(stderr, "usage: wardstore-domain [--socket PATH] [--state-dir DIR]\n");
-            return 2;
-        }
+    if (!dom::store::parse_server_options(argc, argv, opts)) {
+        std::fputs(dom::store::server_usage("wardstore-domain").c_str(), stderr);
+        return 2;
     }
     try {
         auto provider = dom::store::Xen_ring_provider::create();
@@ -73,13 +46,10 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "wardstore: %s\n", discovery.error().c_str());
             return 1;
         }
-        make_parent_dirs(opts.socket_path);
+        dom::store::make_parent_dirs(opts.socket_path);
         dom::store::Server server{opts};
         server.set_ring_provider(provider->get());
-        g_server = &server;
-        std::signal(SIGPIPE, SIG_IGN);
-        std::signal(SIGINT, on_signal);
-        std::signal(SIGTERM, on_signal);
+        dom::store::stop_on_signals(&server);
         if (auto r = server.start(); !r) {
             std::fprintf(stderr, "wardstore: %s\n", r.error().c_str());
             return 1;
@@ -90,7 +60,7 @@ int main(int argc, char **argv)
         int const stop_fd = ::eventfd(0, EFD_CLOEXEC);
         std::thread finder{[&] { (*discovery)->run(stop, stop_fd); }};
         auto const r = server.run();
-        g_server = nullptr;
+        dom::store::stop_on_signals(nullptr);
         stop = true;
         uint64_t const one = 1;
         [[maybe_unused]] auto w = ::write(stop_fd, &one, sizeof one);
