@@ -10,8 +10,10 @@
 #   initramfs_modules SRC DEST M... extracts kernel/drivers/SRC/M.ko* of each module M from `deb`
 #                                   and writes it uncompressed as $root/DEST/M.ko
 #   initramfs_pack OUT INIT         INIT as /init (mode 755), then `root` as a newc cpio (sorted
-#                                   names, owner 0:0, --reproducible) compressed with gzip -9n
-#                                   into OUT, replaced atomically; says what it made
+#                                   names, owner 0:0, every mtime SOURCE_DATE_EPOCH or 0,
+#                                   --reproducible) compressed with gzip -9n into OUT, replaced
+#                                   atomically; says what it made. The same inputs give the same
+#                                   bytes, so the image's measurement (PCR 9) can be predicted
 #   initramfs_fail MESSAGE...       "$me: MESSAGE" on stderr, exit 1
 me=${me:-initramfs}
 busybox=/bin/busybox
@@ -80,8 +82,9 @@ initramfs_pack()
     local out=$1 init=$2
     cp "$init" "$root/init"
     chmod 755 "$root/init"
+    find "$root" -exec touch -h -d "@${SOURCE_DATE_EPOCH:-0}" {} +
     (cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet --reproducible -R 0:0) |
         gzip -9n >"$out.tmp"
     mv "$out.tmp" "$out"
-    echo "$me: $out ($(stat -c %s "$out") bytes, kernel modules from $(basename "$deb"))"
+    echo "$me: $out ($(stat -c %s "$out") bytes${deb:+, kernel modules from $(basename "$deb")})"
 }
