@@ -12,8 +12,9 @@ namespace
 
 struct Granter
 {
-    std::vector<Grant_entry_v1> shared = std::vector<Grant_entry_v1>(512);
-    Grant_table table{1, shared, 0x8000};
+    explicit Granter(size_t entries = 512) : shared(entries), table{1, shared, 0x8000} {}
+    std::vector<Grant_entry_v1> shared;
+    Grant_table table;
 };
 
 auto resolver(Grant_table *only)
@@ -117,14 +118,17 @@ TEST(GrantTable, OneMapperPerPinnedEntry)
 
 TEST(GrantTable, HandlesRunOutAndDyingMappersAreCleanedUp)
 {
-    Granter g;
-    for (Grant_ref r = 0; r < 300; ++r)
+    static_assert(MAX_MAPS >= 257, "a 1 MiB vchan ring and its control page");
+    constexpr Grant_ref SPARE = MAX_MAPS + 43; // granted, but past the last handle
+    static_assert(SPARE < MAX_GRANTS);
+    Granter g{SPARE + 1};
+    for (Grant_ref r = 0; r <= SPARE; ++r)
         g.shared[r] = make_entry(GTF_PERMIT_ACCESS, 2, r);
     Maptrack m{2};
     for (Grant_ref r = 0; r < MAX_MAPS; ++r)
         ASSERT_TRUE(m.map(g.table, r, GNTMAP_HOST_MAP, r * 4096ull).has_value());
-    EXPECT_EQ(m.map(g.table, 299, GNTMAP_HOST_MAP, 0).error(), Status::NO_SPACE);
-    EXPECT_EQ(g.table.pins(299), 0u);
+    EXPECT_EQ(m.map(g.table, SPARE, GNTMAP_HOST_MAP, 0).error(), Status::NO_SPACE);
+    EXPECT_EQ(g.table.pins(SPARE), 0u);
     size_t ended = 0;
     m.release_all(resolver(&g.table), [&](Mapping const &mp) {
         EXPECT_EQ(mp.granter, 1u);

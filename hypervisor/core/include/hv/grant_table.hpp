@@ -78,7 +78,7 @@ constexpr Grant_entry_v1 make_entry(uint16_t flags, Domid domid, uint32_t frame)
 }
 
 inline constexpr size_t MAX_GRANTS = 4096; // 8 frames of v1 entries
-inline constexpr size_t MAX_MAPS = 256;    // handles per mapping domain
+inline constexpr size_t MAX_MAPS = 1024;   // handles per mapping domain (a 1 MiB vchan ring: 257)
 
 // The granter's side: its shared entries and the hypervisor's pin counts for them.
 class Grant_table
