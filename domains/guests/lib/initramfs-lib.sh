@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # initramfs-lib.sh: the steps every make-*-initramfs.sh under domains/guests/ shares, sourced
 # (bash, set -euo pipefail) after the script sets `me` to its own name for messages:
+#   initramfs_kernel_deb            sets `deb`, the Debian kernel package file (also used by
+#                                   domains/guests/linux/fetch-kernel.sh, which fills the cache)
 #   initramfs_begin [DIR...]        checks Debian's busybox-static is there; sets `deb`, the
 #                                   Debian kernel package the build boots, from the cache
 #                                   domains/guests/linux/fetch-kernel.sh fills (apt-get download
@@ -36,7 +38,7 @@ initramfs_kernel_deb()
     local cache=${WARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ward} pkg
     mkdir -p "$cache"
     pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-    [ -n "$pkg" ] || initramfs_fail "apt-cache knows no linux-image-amd64"
+    [ -n "$pkg" ] || initramfs_fail "apt-cache knows no linux-image-amd64 (run apt-get update)"
     deb=$(ls "$cache"/"${pkg}"_*.deb 2>/dev/null | head -n 1 || true)
     if [ -z "$deb" ]; then
         (cd "$cache" && apt-get download -q "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
