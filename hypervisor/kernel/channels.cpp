@@ -5,6 +5,7 @@
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/paging.hpp"
 #include "kernel/acm_hooks.hpp"
+#include "kernel/charged_pages.hpp"
 #include "kernel/kernel.hpp"
 #include "kernel/memory.hpp"
 #include "kernel/scheduler.hpp"
@@ -136,6 +137,7 @@ void channels_domain_ending(Domain &d)
     unsigned own = 0;
     for (auto &s : c.shadow) {
         own += s.used ? 1 : 0;
+        channels_drop_private_page(d, s);
         s = {};
     }
     // Others' mappings of its frames: its memory is about to be freed, so each such mapping
@@ -171,6 +173,54 @@ void channels_domain_ending(Domain &d)
     c.grants.reset();
     acm_release(d, c.acm_label);
     c.active = false;
+}
+
+bool channels_revoked_write(Domain &d, uint64_t gpa)
+{
+    Domain_channels &c = channels(d);
+    if (!c.active || d.space == nullptr)
+        return false;
+    uint64_t const page = gpa & ~uint64_t{PAGE_SIZE - 1};
+    for (Map_shadow &s : c.shadow) {
+        if (!s.used || !s.revoked || s.gpa != page || s.private_pa != 0)
+            continue;
+        if (!d.account.charge(1)) {
+            log("ward: domain %u '%s': write to revoked grant mapping at 0x%llx: no memory left "
+                "in its account for a private page\n",
+                d.id, d.name.c_str(), static_cast<unsigned long long>(page));
+            return false;
+        }
+        auto const pa = alloc_zeroed(0);
+        if (!pa) {
+            (void)d.account.uncharge(1);
+            return false;
+        }
+        d.space->unmap(page, PAGE_SIZE);
+        Charge_scope const charge{d.account}; // a page table, should one be needed
+        if (!d.space->map(page, *pa, PAGE_SIZE, arch::Stage2::READ | arch::Stage2::WRITE)) {
+            (void)d.space->map(page, zero_page_pa, PAGE_SIZE, arch::Stage2::READ); // as before
+            (void)frames().free(*pa, 0);
+            (void)d.account.uncharge(1);
+            return false;
+        }
+        s.private_pa = *pa;
+        log("ward: domain %u '%s' wrote to revoked grant mapping at 0x%llx: a private page of "
+            "its own stands in\n",
+            d.id, d.name.c_str(), static_cast<unsigned long long>(page));
+        return true;
+    }
+    return false;
+}
+
+void channels_drop_private_page(Domain &d, Map_shadow &s)
+{
+    if (s.private_pa == 0)
+        return;
+    (void)frames().free(s.private_pa, 0);
+    if (auto const r = d.account.uncharge(1); !r)
+        log("ward: BUG: domain %u: private page: %s\n", d.id,
+            Memory_account::error_name(r.error()));
+    s.private_pa = 0;
 }
 
 namespace

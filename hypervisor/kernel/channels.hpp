@@ -52,6 +52,9 @@ struct Map_shadow
     bool revoked = false;
     uint16_t granter = 0;
     uint64_t gpa = 0;
+    // After the mapper wrote to a revoked mapping: its own zeroed page (charged to it) in place
+    // of the zero page, freed at the unmap (channels_revoked_write()).
+    uint64_t private_pa = 0;
 };
 
 struct Domain_channels
@@ -87,6 +90,13 @@ bool channels_domain_started(Domain &d);
 // The domain is ending (before its memory and address space go): peers get a last event and
 // see their ports turn unbound, its mappings end, others' mappings of its frames are revoked.
 void channels_domain_ending(Domain &d);
+// A write of `d` faulted at `gpa`: if that is a revoked grant mapping of d (the zero page
+// stands in), d gets a private zeroed page there, writable, and true is returned (the write is
+// retried). A peer's death or a policy reload thus never ends a domain that was still writing
+// into the shared ring; what it writes goes nowhere. False: not such a mapping, or no memory.
+bool channels_revoked_write(Domain &d, uint64_t gpa);
+// Frees the private page of a revoked mapping, if it has one (unmap, or the mapper ending).
+void channels_drop_private_page(Domain &d, Map_shadow &s);
 // After a policy reload (acm_reload): closes every interdomain event channel (both ends turn
 // unbound and are raised) and revokes every grant mapping the policy in force now forbids, each
 // logged with both labels. Returns how many.

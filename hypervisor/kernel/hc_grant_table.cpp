@@ -106,6 +106,7 @@ Status unmap_one(Domain &self, chanop::Unmap_grant_ref const &op)
     if (auto const r = c.maptrack->unmap(op.handle, Unmap_resolver{s}); !r)
         return r.error();
     self.space->unmap(s.gpa, PAGE_SIZE);
+    channels_drop_private_page(self, s);
     s = {};
     return Status::OKAY;
 }

@@ -6,6 +6,7 @@
 #include "arch/x86_64/cpu.hpp"
 #include "arch/x86_64/paging.hpp"
 #include "hv/format.hpp"
+#include "kernel/channels.hpp"
 #include "kernel/console_ring.hpp"
 #include "kernel/guest_apic.hpp"
 #include "kernel/guest_memory.hpp"
@@ -185,6 +186,8 @@ After handle_exit(Domain &d, arch::Vcpu &v, arch::Exit const &e)
         if ((e.npf.gpa & ~uint64_t{0xfff}) == XAPIC_PAGE_GPA &&
             guest_apic_mmio(d, v, e.npf.gpa, e.npf.write))
             return After::RESUME;
+        if (e.npf.write && channels_revoked_write(d, e.npf.gpa))
+            return After::RESUME; // retried on its own page (channels.hpp)
         // All of a domain's RAM is mapped at creation: any NPF is an access outside it.
         char what[96];
         format(what, sizeof what,

@@ -22,9 +22,10 @@ CHECKS = {
                "client_mapped_and_wrote", "channel_connected", "grant_busy_while_mapped",
                "alloc_unbound_admin", "channel_revoked_unbound", "revocation_raised_port",
                "grant_not_busy_after_revocation", "grant_end_access",
-               "client_ended", "admin_ended"],
+               "client_ended", "admin_ended", "page_untouched_after_revocation"],
     "client": ["shared_info_placed", "bind_interdomain", "map_grant", "send",
-               "channel_revoked_unbound", "mapping_reads_zero_page", "send_dropped",
+               "channel_revoked_unbound", "mapping_reads_zero_page",
+               "write_after_revocation_private", "send_dropped",
                "rebind_refused", "map_refused", "unmap_revoked", "double_unmap"],
     "admin": ["policy_carried", "bad_interface_version", "empty_policy", "oversized_policy",
               "bad_buffer", "bound_to_server", "corrupted_policy_refused",
@@ -62,6 +63,9 @@ def main():
                      r"0xe0100000 of grant 1 of domain 1 'server' \(label personal\)"),
            "mapping revocation logged with both labels")
     expect(has(text, r"acm: reload revoked 2 channel\(s\) and mapping\(s\)"), "two revocations")
+    expect(has(text, r"ward: domain 2 'client' wrote to revoked grant mapping at 0xe0100000: a "
+                     r"private page of its own stands in"),
+           "the client's write after the revocation got a private page (logged)")
     for what in ("event channel bind", "grant map"):
         expect(has(text, rf"acm: denied {what} between domain 2 'client' \(label vtpm\) and "
                          rf"domain 1 'server' \(label personal\): no common STE type$"),

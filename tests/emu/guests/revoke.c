@@ -6,8 +6,9 @@
  *       signal); then waits until the reload revokes both, checks what it sees, and stays
  *       until the peer and the admin have ended (the `info` capability).
  *   role=client peer=ID  binds, maps the server's page, writes a mark through the mapping, then
- *       waits for the revocation: its port unbound, a zero page where the grant was, a new bind
- *       and map refused, the revoked handle unmapped once.
+ *       waits for the revocation: its port unbound, a zero page where the grant was (a write
+ *       there lands on a private page), a new bind and map refused, the revoked handle unmapped
+ *       once.
  *   role=admin peer=ID  (the `policy` capability) is refused bad requests and a corrupted
  *       policy, then, once bound to the server, loads the policy it carries (revoke_policy.S).
  *   role=nocap  (no `policy` capability) is refused the same reload with -EPERM.
@@ -151,6 +152,8 @@ static void server(void)
      * stay alive until both have ended (the `info` capability). */
     check("client_ended", wait_ended(peer), 1);
     check("admin_ended", wait_ended(admin), 1);
+    /* The client wrote again after the revocation: onto a page of its own, not this one. */
+    check("page_untouched_after_revocation", *mark, MARK);
     println("server done");
 }
 
@@ -176,6 +179,10 @@ static void client(void)
         yield();
     check("channel_revoked_unbound", status((uint32_t)port), EVTCHNSTAT_UNBOUND);
     check("mapping_reads_zero_page", *mapped, 0);
+    /* A write there is not the end of this domain: Ward puts a private page of its own in place
+     * of the zero page, and the write goes to it (never to the server's page). */
+    *mapped = MARK + 1;
+    check("write_after_revocation_private", *mapped, MARK + 1);
     check("send_dropped", vchan_evtchn_send((uint32_t)port), 0);
     check("rebind_refused", vchan_evtchn_bind(peer, 1), -WARD_EACCES);
     uint32_t h2 = 0;
