@@ -21,6 +21,15 @@ uint64_t zero_page_pa = 0; // stands in, read-only, for the frames of a granter 
 
 constexpr uint64_t GNTTAB_CHARGE = uint64_t{1} << GNTTAB_ORDER; // frames of one grant table
 
+// Puts the read-only zero page at `gpa` of `d` in place of whatever frame was there.
+void show_zero_page(Domain &d, uint64_t gpa)
+{
+    d.space->unmap(gpa, PAGE_SIZE);
+    if (auto const r = d.space->map(gpa, zero_page_pa, PAGE_SIZE, arch::Stage2::READ); !r)
+        log("ward: domain %u: cannot place the zero page at 0x%llx: %s\n", d.id,
+            static_cast<unsigned long long>(gpa), arch::error_name(r.error()));
+}
+
 size_t slot_of(Domain const &d)
 {
     return static_cast<size_t>(&d - domains().data());
@@ -149,10 +158,7 @@ void channels_domain_ending(Domain &d)
         for (auto &s : channels(o).shadow) {
             if (!s.used || s.revoked || s.granter != d.id)
                 continue;
-            o.space->unmap(s.gpa, PAGE_SIZE);
-            if (auto const r = o.space->map(s.gpa, zero_page_pa, PAGE_SIZE, arch::Stage2::READ); !r)
-                log("ward: domain %u: cannot place the zero page at 0x%llx: %s\n", o.id,
-                    static_cast<unsigned long long>(s.gpa), arch::error_name(r.error()));
+            show_zero_page(o, s.gpa);
             s.revoked = true;
             ++revoked;
         }
@@ -198,7 +204,7 @@ bool channels_revoked_write(Domain &d, uint64_t gpa)
         d.space->unmap(page, PAGE_SIZE);
         Charge_scope const charge{d.account}; // a page table, should one be needed
         if (!d.space->map(page, *pa, PAGE_SIZE, arch::Stage2::READ | arch::Stage2::WRITE)) {
-            (void)d.space->map(page, zero_page_pa, PAGE_SIZE, arch::Stage2::READ); // as before
+            show_zero_page(d, page); // as before
             (void)frames().free(*pa, 0);
             (void)d.account.uncharge(1);
             return false;
@@ -274,12 +280,8 @@ bool revoke_mapping(Domain &d, gnttab::Handle h)
     if (!found)
         return false;
     channels(*g).grants->unpin(ref, readonly);
-    if (d.space != nullptr) {
-        d.space->unmap(s.gpa, PAGE_SIZE);
-        if (auto const r = d.space->map(s.gpa, zero_page_pa, PAGE_SIZE, arch::Stage2::READ); !r)
-            log("ward: domain %u: cannot place the zero page at 0x%llx: %s\n", d.id,
-                static_cast<unsigned long long>(s.gpa), arch::error_name(r.error()));
-    }
+    if (d.space != nullptr)
+        show_zero_page(d, s.gpa);
     s.revoked = true;
     log("ward: acm: revoked grant mapping of domain %u '%s' (label %s) at 0x%llx of grant %u of "
         "domain %u '%s' (label %s)\n",
